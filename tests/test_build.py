@@ -1,0 +1,72 @@
+"""The strict build: every page is there, with its demos' real output embedded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ROOT
+from html_outputs import demo_tabs
+from site_pages import built_path, included_snippets, nav_pages, topic_pages
+
+
+def html_of(built_site, page):
+    return (built_site / built_path(page)).read_text()
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_every_demo_on_the_page_shows_its_file_and_output(built_site, page):
+    tabs = demo_tabs(html_of(built_site, page))
+    for snippet in included_snippets(page):
+        name = snippet.rsplit("/", 1)[1]
+        assert name in tabs, f"{page}: no source/output tabs for {snippet}"
+        source, output = tabs[name]
+        assert (ROOT / snippet).read_text().strip() in source, f"{page}: {name} source tab is not the file"
+        assert output.strip(), f"{page}: {name} printed nothing"
+        assert "snippet " not in output or " exited with code " not in output
+
+
+def test_topic_1_outputs_are_the_ones_the_text_explains(built_site):
+    tabs = demo_tabs(html_of(built_site, "tcp-handshake.md"))
+    assert "SYN,ACK" in tabs["handshake_on_the_wire.py"][1]
+    assert "accept queue length now: 0" in tabs["connect_before_accept.py"][1]
+    assert "SYN_SENT" in tabs["accept_queue_full.py"][1]
+
+
+@pytest.mark.parametrize("page", topic_pages())
+def test_topic_page_has_the_sections_every_topic_has(page):
+    text = (ROOT / "docs" / page).read_text()
+    for heading in ("## The 30-second answer", "## See it run", "## Myths and pitfalls",
+                    "## Follow-up questions", "## References"):
+        assert heading in text, f"{page} lacks '{heading}'"
+    assert "```mermaid" in text
+    assert re.search(r"^\|.*\|$", text, re.MULTILINE), "a table"
+    follow_ups = text.split("## Follow-up questions", 1)[1].split("\n## ", 1)[0]
+    assert follow_ups.count("\n??? question") >= 5, "at least five collapsed follow-up questions"
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_every_page_has_its_own_meta_description(built_site, page):
+    html = html_of(built_site, page)
+    descriptions = re.findall(r'<meta name="description" content="([^"]+)"', html)
+    assert len(descriptions) == 1 and len(descriptions[0]) > 50
+    assert descriptions[0] in (ROOT / "docs" / page).read_text(), "from the page's own front matter"
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_mermaid_is_loaded_only_where_there_is_a_diagram(built_site, page):
+    html = html_of(built_site, page)
+    has_diagram = '<pre class="mermaid">' in html
+    assert ("mermaid.min.js" in html) == has_diagram
+    if has_diagram:
+        assert html.index("mermaid.min.js") < html.index("assets/javascripts/bundle.")
+
+
+def test_search_dialog_has_an_accessible_name(built_site):
+    assert 'role="dialog" aria-label="Search"' in html_of(built_site, "index.md")
+
+
+def test_edit_link_points_at_the_page_source(built_site):
+    html = html_of(built_site, "tcp-handshake.md")
+    assert re.search(r'href="https://github\.com/[^"]+/edit/main/docs/tcp-handshake\.md"', html)

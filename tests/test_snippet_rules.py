@@ -1,0 +1,43 @@
+"""Rules every demo keeps, checked on the files themselves."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from site_pages import ROOT, demo_files, included_snippets, nav_pages
+
+DEMOS = demo_files()
+
+
+def test_there_are_demos():
+    assert len(DEMOS) >= 3
+
+
+@pytest.mark.parametrize("demo", DEMOS)
+def test_each_demo_is_on_a_page(demo):
+    assert any(demo in included_snippets(page) for page in nav_pages()), f"{demo} is on no page"
+
+
+@pytest.mark.parametrize("demo", DEMOS)
+def test_each_demo_has_a_test_of_its_output(demo):
+    topic, name = demo.split("/")[1:]
+    test_file = ROOT / "tests" / f"test_snippets_{topic}.py"
+    assert test_file.exists() and f"{topic}/{name}" in test_file.read_text(), f"no test runs {demo}"
+
+
+@pytest.mark.parametrize("demo", DEMOS)
+def test_each_demo_runs_alone_as_a_script(demo):
+    text = (ROOT / demo).read_text()
+    assert 'if __name__ == "__main__":' in text
+    assert "scripts" not in re.findall(r"^(?:from|import) (\w+)", text, re.MULTILINE), "demos never import the build"
+
+
+@pytest.mark.parametrize("source", sorted((ROOT / "snippets").rglob("*.py")), ids=lambda p: p.name)
+def test_sockets_bind_only_loopback_on_port_zero(source):
+    text = source.read_text()
+    assert "0.0.0.0" not in text and '("", ' not in text
+    for host, port in re.findall(r'\(\s*"([^"]*)"\s*,\s*(\w+)\s*\)', text):
+        if port.isdigit() and host != "lo":  # "lo" is an interface name (AF_PACKET), not a host
+            assert host == "127.0.0.1" and port == "0", f"binds or connects to {host}:{port}"
