@@ -11,6 +11,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -36,7 +37,7 @@ def find_chromium() -> str | None:
 
 class Browser:
     def __init__(self, executable: str) -> None:
-        self._profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
+        self._profile = tempfile.TemporaryDirectory(prefix="chromium-profile-", ignore_cleanup_errors=True)
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
 
@@ -52,6 +53,7 @@ class Browser:
             stderr=subprocess.DEVNULL,
             close_fds=False,  # keep 3 and 4; Python's own descriptors are close-on-exec anyway
             preexec_fn=use_fds_3_and_4,
+            start_new_session=True,  # so that close() can end its helper processes too
         )
         os.close(to_browser_read)
         os.close(from_browser_write)
@@ -60,7 +62,15 @@ class Browser:
         self.events: list[dict[str, Any]] = []
 
     def close(self) -> None:
-        self._process.kill()
+        try:
+            self.send("Browser.close", timeout=5)
+            self._process.wait(timeout=5)
+        except (OSError, RuntimeError, TimeoutError, subprocess.TimeoutExpired):
+            pass
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self._process.wait()
         os.close(self._to_browser)
         os.close(self._from_browser)
