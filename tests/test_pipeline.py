@@ -3,10 +3,9 @@ and whatever a demo prints is shown as text, never as live HTML."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
-
-import pytest
 
 from conftest import ROOT, mkdocs_build
 
@@ -59,6 +58,14 @@ def test_a_demo_that_leaves_a_file_fails_the_build(tmp_path):
     assert "snippet snippets/trial/litter.py left files in its working directory: left.txt" in result.stderr
 
 
+def test_a_demo_that_leaves_a_process_running_fails_the_build(tmp_path):
+    code = "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
+    config = make_project(tmp_path, {"orphan.py": code}, "# Trial\n\n" + block("orphan.py"))
+    result = mkdocs_build(config, tmp_path / "site")
+    assert result.returncode != 0
+    assert "page trial.md: snippet snippets/trial/orphan.py left processes running" in result.stderr
+
+
 def test_inline_code_in_an_executed_block_fails_the_build(tmp_path):
     config = make_project(tmp_path, {}, '# Trial\n\n```python exec="1"\nprint("inline")\n```\n')
     result = mkdocs_build(config, tmp_path / "site")
@@ -76,10 +83,10 @@ def test_printed_html_is_shown_as_text(tmp_path):
     assert "<script>alert(1)" not in html and "<b>bold</b>" not in html
 
 
-@pytest.mark.parametrize("argv_check", ["__main__"])
-def test_a_demo_runs_as_a_script_in_a_fresh_process(tmp_path, argv_check):
-    code = "import sys\nprint(__name__, sys.argv[0].endswith('whoami.py'))\n"
-    config = make_project(tmp_path, {"whoami.py": code}, "# Trial\n\n" + block("whoami.py"))
+def test_a_demo_runs_as_a_script_in_a_fresh_process(tmp_path):
+    code = "import os, sys\nprint(__name__, sys.argv[0].endswith('whoami.py'), os.getppid() != PARENT)\n"
+    config = make_project(tmp_path, {"whoami.py": code.replace("PARENT", str(os.getpid()))},
+                          "# Trial\n\n" + block("whoami.py"))
     result = mkdocs_build(config, tmp_path / "site")
     assert result.returncode == 0, result.stderr
-    assert f"{argv_check} True" in (tmp_path / "site" / "trial" / "index.html").read_text()
+    assert "__main__ True True" in (tmp_path / "site" / "trial" / "index.html").read_text()

@@ -131,27 +131,33 @@ def _run_snippet(snippet: str, code: str, timeout: float) -> str:
         return _cache[key]
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
+    # Output goes to files, not pipes: a child process left running would hold a pipe open.
+    with tempfile.TemporaryDirectory(prefix="snippet-") as workdir, \
+            tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(
             [sys.executable, str(path)],
             cwd=workdir,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
             text=True,
             start_new_session=True,  # its own process group, so a timeout kills its children too
         )
         try:
-            stdout, stderr = process.communicate(timeout=timeout)
+            process.wait(timeout=timeout)
+            timed_out = False
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
-            raise SnippetFailed(snippet, f"did not finish within {timeout:g} s and was killed", stdout + stderr) from None
-        finally:
-            _kill_leftovers(process.pid)
+            timed_out = True
+        left_running = _kill_process_group(process.pid)
+        process.wait()
+        stdout, stderr = _read(out), _read(err)
+        if timed_out:
+            raise SnippetFailed(snippet, f"did not finish within {timeout:g} s and was killed", stdout + stderr)
         if process.returncode != 0:
             raise SnippetFailed(snippet, f"exited with code {process.returncode}", stdout + stderr)
+        if left_running:
+            raise SnippetFailed(snippet, "left processes running (now killed)", stdout)
         left = sorted(os.listdir(workdir))
         if left:
             raise SnippetFailed(snippet, f"left files in its working directory: {', '.join(left)}", stdout)
@@ -160,10 +166,15 @@ def _run_snippet(snippet: str, code: str, timeout: float) -> str:
     return stdout
 
 
-def _kill_leftovers(process_group: int) -> None:
-    """A demo must clean up its own processes; kill any it left so the build goes on."""
+def _read(file: Any) -> str:
+    file.seek(0)
+    return file.read()
+
+
+def _kill_process_group(group: int) -> bool:
+    """Kill whatever is left in the demo's process group; tell whether anything was."""
     try:
-        os.killpg(process_group, signal.SIGKILL)
+        os.killpg(group, signal.SIGKILL)
     except ProcessLookupError:
-        return
-    log.warning(f"page {_state.page}: a snippet left processes running; they were killed")
+        return False
+    return True
