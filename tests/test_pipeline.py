@@ -7,6 +7,8 @@ import os
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, mkdocs_build
 
 
@@ -28,42 +30,40 @@ def block(name: str, options: str = "") -> str:
     return f'```python exec="1"{options}\n--8<-- "snippets/trial/{name}"\n```\n'
 
 
-def test_a_demo_that_exits_non_zero_fails_the_build_naming_page_and_snippet(tmp_path):
-    config = make_project(tmp_path, {"broken.py": "print('half way')\nraise SystemExit(3)\n"},
-                          "# Trial\n\n" + block("broken.py"))
+HANGS = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print("started", flush=True)
+time.sleep(60)
+"""
+ORPHAN = "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
+
+FAILURES = {
+    "exits non-zero": (
+        "broken.py", "print('half way')\nraise SystemExit(3)\n", "",
+        "page trial.md: snippet snippets/trial/broken.py exited with code 3\nhalf way",
+    ),
+    "hangs (killed with its child)": (
+        "hangs.py", HANGS, ' timeout="2"',
+        "page trial.md: snippet snippets/trial/hangs.py did not finish within 2 s and was killed",
+    ),
+    "leaves a file": (
+        "litter.py", "open('left.txt', 'w').close()\n", "",
+        "page trial.md: snippet snippets/trial/litter.py left files in its working directory: left.txt",
+    ),
+    "leaves a process": (
+        "orphan.py", ORPHAN, "", "page trial.md: snippet snippets/trial/orphan.py left processes running",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FAILURES)
+def test_a_demo_that_misbehaves_fails_the_build_naming_page_and_snippet(tmp_path, case):
+    name, code, options, message = FAILURES[case]
+    config = make_project(tmp_path, {name: code}, "# Trial\n\n" + block(name, options))
     result = mkdocs_build(config, tmp_path / "site")
     assert result.returncode != 0
-    assert "page trial.md: snippet snippets/trial/broken.py exited with code 3" in result.stderr
-    assert "half way" in result.stderr
-
-
-def test_a_demo_that_hangs_is_killed_and_fails_the_build(tmp_path):
-    hang = """
-        import subprocess, sys, time
-        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-        print("started", flush=True)
-        time.sleep(60)
-    """
-    config = make_project(tmp_path, {"hangs.py": hang}, "# Trial\n\n" + block("hangs.py", ' timeout="2"'))
-    result = mkdocs_build(config, tmp_path / "site")
-    assert result.returncode != 0
-    assert "page trial.md: snippet snippets/trial/hangs.py did not finish within 2 s and was killed" in result.stderr
-
-
-def test_a_demo_that_leaves_a_file_fails_the_build(tmp_path):
-    config = make_project(tmp_path, {"litter.py": "open('left.txt', 'w').close()\n"},
-                          "# Trial\n\n" + block("litter.py"))
-    result = mkdocs_build(config, tmp_path / "site")
-    assert result.returncode != 0
-    assert "snippet snippets/trial/litter.py left files in its working directory: left.txt" in result.stderr
-
-
-def test_a_demo_that_leaves_a_process_running_fails_the_build(tmp_path):
-    code = "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
-    config = make_project(tmp_path, {"orphan.py": code}, "# Trial\n\n" + block("orphan.py"))
-    result = mkdocs_build(config, tmp_path / "site")
-    assert result.returncode != 0
-    assert "page trial.md: snippet snippets/trial/orphan.py left processes running" in result.stderr
+    assert message in result.stderr
 
 
 def test_inline_code_in_an_executed_block_fails_the_build(tmp_path):
