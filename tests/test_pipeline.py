@@ -22,7 +22,7 @@ def make_project(tmp_path: Path, demos: dict[str, str], page: str) -> Path:
     (tmp_path / "docs" / "trial.md").write_text(textwrap.dedent(page))
     hooks = "\n".join(f"  - {path}" for path in sorted((ROOT / "scripts" / "hooks").glob("*.py")))
     config = tmp_path / "mkdocs.yml"
-    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nnav:\n  - Trial: trial.md\nhooks:\n{hooks}\n")
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nnav:\n  - Trial: trial.md\nwatch: []\nhooks:\n{hooks}\n")
     return config
 
 
