@@ -10,8 +10,8 @@ markdown-exec renders the block as two tabs, the file and what it printed. markd
 Python with exec() inside the build, with no timeout; this hook gives it a runner that starts
 `python <file>` in a fresh process and working directory instead, kills it after a timeout
 (`timeout="60"` on the block overrides the default), and embeds its stdout as escaped text. A demo
-that exits non-zero, hangs, or leaves files behind logs a warning naming the page and the snippet,
-which fails `mkdocs build --strict`.
+that exits non-zero, hangs, or leaves files or processes behind logs a warning naming the page and
+the snippet, which fails `mkdocs build --strict`.
 """
 
 from __future__ import annotations
