@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
+
+from mkdocs.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 INCLUDE = re.compile(r'^[ \t]*--8<--[ \t]+"(snippets/[^"]+\.py)"', re.MULTILINE)
 
 
+@functools.cache
 def nav_pages() -> list[str]:
-    """Markdown files named in nav, in order (the nav is a flat "Title: file.md" list)."""
-    text = (ROOT / "mkdocs.yml").read_text()
-    nav = text.split("\nnav:\n", 1)[1].split("\n\n", 1)[0]
-    return re.findall(r":\s*(\S+\.md)\s*$", nav, re.MULTILINE)
+    """Markdown files named in mkdocs.yml's nav, in order, sections included."""
+    nav = load_config(str(ROOT / "mkdocs.yml"))["nav"]
+
+    def walk(items: object) -> list[str]:
+        if isinstance(items, str):
+            return [items] if items.endswith(".md") else []
+        if isinstance(items, dict):
+            return [page for value in items.values() for page in walk(value)]
+        return [page for item in items for page in walk(item)]
+
+    return walk(nav)
 
 
 def topic_pages() -> list[str]:
