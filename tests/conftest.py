@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from site_pages import ROOT
+
 IN_CI = os.environ.get("CI") == "true"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 

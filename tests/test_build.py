@@ -7,9 +7,8 @@ from html import unescape
 
 import pytest
 
-from conftest import ROOT
 from html_outputs import demo_tabs
-from site_pages import built_path, included_snippets, nav_pages, topic_pages
+from site_pages import DOCS, ROOT, built_path, included_snippets, nav_pages, topic_pages
 
 
 def html_of(built_site, page):
@@ -37,7 +36,7 @@ def test_topic_1_outputs_are_the_ones_the_text_explains(built_site):
 
 @pytest.mark.parametrize("page", topic_pages())
 def test_topic_page_has_the_sections_every_topic_has(page):
-    text = (ROOT / "docs" / page).read_text()
+    text = (DOCS / page).read_text()
     for heading in ("## The 30-second answer", "## See it run", "## Myths and pitfalls",
                     "## Follow-up questions", "## References"):
         assert heading in text, f"{page} lacks '{heading}'"
@@ -52,7 +51,7 @@ def test_every_page_has_its_own_meta_description(built_site, page):
     html = html_of(built_site, page)
     descriptions = re.findall(r'<meta name="description" content="([^"]+)"', html)
     assert len(descriptions) == 1 and len(descriptions[0]) > 50
-    front_matter = (ROOT / "docs" / page).read_text().split("---")[1]
+    front_matter = (DOCS / page).read_text().split("---")[1]
     assert unescape(descriptions[0]) in " ".join(front_matter.split()), "from the page's own front matter"
 
 

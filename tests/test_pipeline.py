@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, mkdocs_build
+from conftest import mkdocs_build
+from site_pages import ROOT
 
 
 def make_project(tmp_path: Path, demos: dict[str, str], page: str) -> Path:
