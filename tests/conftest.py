@@ -1,10 +1,16 @@
-"""Shared set-up: where the project is, how to run a demo, and one strict build for the whole session."""
+"""Shared set-up: one strict build of the real site per session, and what its pages published.
+
+The demos' tests read their output from the built pages (`published`), so a test checks the very
+run a reader sees; nothing here runs a demo a second time.
+"""
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -12,10 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from site_pages import ROOT
+from html_outputs import demo_tabs
+from site_pages import ROOT, built_path, nav_pages, page_demos
 
 IN_CI = os.environ.get("CI") == "true"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+DIAGRAM = re.compile(
+    r'<p class="demo-diagram-caption">Drawn from this run of (?P<name>[\w.]+):</p>'
+    r'<pre class="mermaid"><code>(?P<source>.*?)</code></pre>', re.DOTALL)
 
 
 def require(condition: bool, what: str) -> None:
@@ -27,43 +37,60 @@ def require(condition: bool, what: str) -> None:
         pytest.skip(message)
 
 
-def require_root() -> None:
-    require(os.geteuid() == 0, "root: the packet-capture demos open an AF_PACKET socket (run the tests as CI does)")
-
-
-def run_snippet(snippet: str, tmp_path: Path, timeout: float = 30) -> str:
-    """Run snippets/<snippet> as a reader would, in an empty directory; return what it printed."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "snippets" / snippet)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, f"{snippet} exited with {result.returncode}:\n{result.stdout}\n{result.stderr}"
-    assert list(tmp_path.iterdir()) == [], f"{snippet} left files behind"
-    return result.stdout
-
-
-def mkdocs_build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def mkdocs_build(config: Path, site_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*MKDOCS, "build", "--strict", "--config-file", str(config), "--site-dir", str(site_dir)],
         capture_output=True,
         text=True,
-        env=env,
-        timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        timeout=900,
     )
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once with --strict (which runs every demo)."""
-    require_root()
+    """The real site, built once with --strict (which runs every demo, fresh)."""
     site = tmp_path_factory.mktemp("site")
     result = mkdocs_build(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, f"strict build failed:\n{result.stderr}"
+    not_run = re.findall(r"demo (\S+) needs .*", result.stderr)
+    for line in not_run:
+        print(f"not run on this machine: {line}")
     return site
+
+
+def _page_of(demo: str) -> str:
+    pages = [page for page in nav_pages() if f"snippets/{demo}" in page_demos(page)]
+    assert pages, f"snippets/{demo} is on no page"
+    return pages[0]
+
+
+@pytest.fixture(scope="session")
+def published(built_site: Path):
+    """published("<topic>/<name>.py"): the text of that demo's Output tab in the built site."""
+
+    def output(demo: str) -> str:
+        html_text = (built_site / built_path(_page_of(demo))).read_text()
+        tabs = demo_tabs(html_text)
+        name = demo.rsplit("/", 1)[1]
+        assert name in tabs, f"{_page_of(demo)}: no tabs for {demo}"
+        text = tabs[name][1]
+        require("Not run here:" not in text, f"what {demo} needs (its page says: {text.strip()})")
+        return text.strip("\n") + "\n"
+
+    return output
+
+
+@pytest.fixture(scope="session")
+def published_diagrams(built_site: Path):
+    """published_diagrams("<topic>/<name>.py"): the Mermaid sources that demo drew, in order."""
+
+    def diagrams(demo: str) -> list[str]:
+        html_text = (built_site / built_path(_page_of(demo))).read_text()
+        name = demo.rsplit("/", 1)[1]
+        return [html.unescape(m["source"]) for m in DIAGRAM.finditer(html_text) if m["name"] == name]
+
+    return diagrams
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from mkdocs.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-INCLUDE = re.compile(r'^[ \t]*--8<--[ \t]+"(snippets/[^"]+\.py)"', re.MULTILINE)
+DEMO_BLOCK = re.compile(r"^[ \t]*`{3,}demo\b[^\n]*\n[ \t]*(snippets/\S+\.py)[ \t]*$", re.MULTILINE)
 
 
 @functools.cache
@@ -37,8 +37,9 @@ def built_path(page: str) -> str:
     return "index.html" if page == "index.md" else f"{page.removesuffix('.md')}/index.html"
 
 
-def included_snippets(page: str) -> list[str]:
-    return INCLUDE.findall((DOCS / page).read_text())
+def page_demos(page: str) -> list[str]:
+    """The demos a page names in its ```demo blocks, as snippets/<topic>/<name>.py."""
+    return DEMO_BLOCK.findall((DOCS / page).read_text())
 
 
 def demo_files() -> list[str]:

@@ -1,15 +1,12 @@
-"""Topic 1: each demo runs alone and shows what the page says it shows."""
+"""Topic 1: each demo, as published, shows what the page says it shows."""
 
 from __future__ import annotations
 
 import re
 
-from conftest import require_root, run_snippet
 
-
-def test_handshake_on_the_wire_shows_syn_synack_ack_with_isn_plus_one(tmp_path):
-    require_root()
-    out = run_snippet("tcp_handshake/handshake_on_the_wire.py", tmp_path)
+def test_handshake_on_the_wire_shows_syn_synack_ack_with_isn_plus_one(published):
+    out = published("tcp_handshake/handshake_on_the_wire.py")
     rows = re.findall(r"^\s*(\d)\s+(client|server)\s+(\S+)\s+(\d+)\s+(\d+)$", out, re.MULTILINE)
     assert [(n, who, flags) for n, who, flags, _, _ in rows] == [
         ("1", "client", "SYN"),
@@ -24,8 +21,8 @@ def test_handshake_on_the_wire_shows_syn_synack_ack_with_isn_plus_one(tmp_path):
     assert out.count("\nyes  ") == 5
 
 
-def test_connect_returns_before_accept_and_data_waits_in_the_kernel(tmp_path):
-    out = run_snippet("tcp_handshake/connect_before_accept.py", tmp_path)
+def test_connect_returns_before_accept_and_data_waits_in_the_kernel(published):
+    out = published("tcp_handshake/connect_before_accept.py")
     step1, step2, step3 = out.split("\n\n")
     assert "connect() has returned" in step1
     listener = re.search(r"LISTEN\s+(\d+)$", step1, re.MULTILINE)
@@ -37,8 +34,8 @@ def test_connect_returns_before_accept_and_data_waits_in_the_kernel(tmp_path):
     assert "accept queue length now: 0" in step3
 
 
-def test_full_accept_queue_leaves_the_next_client_in_syn_sent(tmp_path):
-    out = run_snippet("tcp_handshake/accept_queue_full.py", tmp_path)
+def test_full_accept_queue_leaves_the_next_client_in_syn_sent(published):
+    out = published("tcp_handshake/accept_queue_full.py")
     assert re.search(r"net\.core\.somaxconn\s+= \d+", out)
     finished = int(re.search(r"Clients whose connect\(\) finished: (\d+)", out).group(1))
     assert finished == 2, "Linux lets backlog + 1 connections wait in the accept queue"
