@@ -44,3 +44,27 @@ def test_full_accept_queue_leaves_the_next_client_in_syn_sent(published):
     assert re.search(rf"LISTEN\s+{finished}$", out, re.MULTILINE), "ss's Recv-Q: the full accept queue"
     assert re.search(r"SYN_SENT\s+0$", out, re.MULTILINE)
     assert re.search(rf"Client {finished + 1} connected [\d.]+ s later", out)
+
+
+def test_dropped_syns_are_retransmitted_on_the_schedule_of_tcp_syn_linear_timeouts(published, published_diagrams):
+    out = published("tcp_handshake/syn_retransmissions.py")
+    assert re.search(r"^Kernel: Linux \S+$", out, re.MULTILINE)
+    setting = re.search(r"^net\.ipv4\.tcp_syn_linear_timeouts(?: = (\d+)|: absent)", out, re.MULTILINE)
+    assert setting, "the demo prints the setting the schedule depends on"
+    linear = int(setting.group(1) or 0)
+    rows = re.findall(r"^\s*(\d+)\s+[\d.]+ s\s+[\d.]+ s\s+(\d+) s\s+(\d+) s$", out, re.MULTILINE)
+    assert len(rows) >= 3, "at least three retransmitted SYNs"
+    assert [int(number) for number, _, _ in rows] == list(range(2, len(rows) + 2))
+    # What tcp_retransmit_timer() gives: 1 s gaps while the backoff count is at most the setting, then doubling.
+    expected, old, rto = [], [], 1
+    for backoff in range(1, len(rows) + 1):
+        expected.append(rto)
+        old.append(2 ** (backoff - 1))
+        rto *= 2 if backoff > linear else 1
+    assert [int(gap) for _, gap, _ in rows] == expected
+    assert [int(gap) for _, _, gap in rows] == old, "the column for kernels before 6.5 doubles every time"
+    assert f"retransmitted its SYN {len(rows)} times" in out
+    assert "NO " not in out
+    assert out.count("\nyes  ") == 5
+    (diagram,) = published_diagrams("tcp_handshake/syn_retransmissions.py")
+    assert diagram.count("C-xS: SYN") == len(rows) + 1, "one lost arrow per SYN"
