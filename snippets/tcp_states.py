@@ -5,6 +5,7 @@ Shared by the demos that show connection states. Copy it next to the demo that i
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ STATE_NAMES = {
     0x0C: "NEW_SYN_RECV",
 }
 
+# The "tr" column: which timer runs (net/ipv4/tcp_ipv4.c, get_tcp4_sock and get_timewait4_sock).
+TIMER_NAMES = {0: "none", 1: "retransmit", 2: "keepalive", 3: "time-wait", 4: "zero-window probe"}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # "tm->when" is in these
+
 
 @dataclass(frozen=True)
 class TcpSocket:
@@ -38,6 +43,11 @@ class TcpSocket:
     # For a LISTEN socket, the kernel puts the accept queue length here
     # (net/ipv4/tcp_ipv4.c, get_tcp4_sock); otherwise, unread received bytes.
     recv_queue: int
+    # The running timer and the seconds left on it, from the "tr" and "tm->when" columns. A socket in
+    # TIME_WAIT (or an orphaned one in FIN_WAIT2) shows "time-wait": the time left before the kernel
+    # frees it. The keepalive timer of a closing socket shows "keepalive".
+    timer: str = "none"
+    timer_left: float = 0.0
 
 
 def require_linux() -> None:
@@ -68,7 +78,18 @@ def tcp_sockets(port: int) -> list[TcpSocket]:
         if port not in (local[1], remote[1]):
             continue
         send_queue, recv_queue = (int(part, 16) for part in fields[4].split(":"))
-        found.append(TcpSocket(local, remote, STATE_NAMES[int(fields[3], 16)], send_queue, recv_queue))
+        timer, ticks_left = (int(part, 16) for part in fields[5].split(":"))
+        found.append(
+            TcpSocket(
+                local,
+                remote,
+                STATE_NAMES[int(fields[3], 16)],
+                send_queue,
+                recv_queue,
+                TIMER_NAMES.get(timer, str(timer)),
+                ticks_left / CLOCK_TICKS if timer else 0.0,
+            )
+        )
     return found
 
 
@@ -91,3 +112,11 @@ def show(port: int) -> None:
     for entry in sorted(tcp_sockets(port), key=lambda e: (e.state != "LISTEN", e.local[1] != port, e.local)):
         local, remote = (f"{host}:{p}" for host, p in (entry.local, entry.remote))
         print(f"{local:<21} {remote:<21} {entry.state:<12} {entry.recv_queue:>6}")
+
+
+def connection(local: tuple[str, int], remote: tuple[str, int]) -> TcpSocket | None:
+    """The kernel's entry for the connection from `local` to `remote`, or None once it is gone."""
+    for entry in tcp_sockets(local[1]):
+        if entry.local == local and entry.remote == remote:
+            return entry
+    return None
