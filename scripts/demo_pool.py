@@ -24,7 +24,7 @@ RUNNER_FILES = [Path(__file__), *(Path(__file__).parent / name for name in ("dem
 
 def cache_key(spec: DemoSpec) -> str:
     digest = hashlib.sha256()
-    demo = ROOT / spec.path
+    demo = spec.file
     for path in [demo, *helpers_of(demo), *RUNNER_FILES]:
         digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(repr((spec, sys.version, sys.executable, containment())).encode())

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
 SANDBOX_INIT = Path(__file__).resolve().parent / "sandbox_init.py"
 DEFAULT_TIMEOUT = 30.0
 OUTPUT_LIMIT = 64 * 1024
@@ -50,9 +49,14 @@ class DemoSpec:
     timeout: float = DEFAULT_TIMEOUT
     alone: bool = False  # measures performance: no other demo may run beside it
     needs: tuple[str, ...] = ()
+    root: Path = ROOT  # the project the path is relative to
+
+    @property
+    def file(self) -> Path:
+        return self.root / self.path
 
     @classmethod
-    def parse(cls, path: str, options: dict[str, str]) -> DemoSpec:
+    def parse(cls, path: str, options: dict[str, str], root: Path = ROOT) -> DemoSpec:
         """Check a block's path and options; raise DemoError saying what is wrong."""
         options = dict(options)
         path = path.strip()
@@ -60,7 +64,7 @@ class DemoSpec:
             raise DemoError("the block's body must be one line: the demo's path, snippets/<topic>/<name>.py")
         if not (path.startswith("snippets/") and path.endswith(".py") and path.count("/") == 2):
             raise DemoError(f"{path!r} is not a demo path of the form snippets/<topic>/<name>.py")
-        if not (ROOT / path).is_file():
+        if not (root / path).is_file():
             raise DemoError(f"{path} does not exist")
         timeout_text = options.pop("timeout", str(DEFAULT_TIMEOUT))
         try:
@@ -78,7 +82,7 @@ class DemoSpec:
             raise DemoError(f"needs={' '.join(unknown_needs)!r} is not one of: {', '.join(KNOWN_NEEDS)}")
         if options:
             raise DemoError(f"unknown option(s): {', '.join(sorted(options))}; known: timeout, alone, needs")
-        return cls(path, timeout, alone_text == "yes", needs)
+        return cls(path, timeout, alone_text == "yes", needs, root)
 
 
 @dataclass
@@ -141,6 +145,9 @@ def _unshare_prefix(unshare: str) -> list[str]:
 
 
 def nginx_path() -> str | None:
+    """The nginx binary: $NGINX when set (even to a path that does not exist), else PATH or sbin."""
+    if "NGINX" in os.environ:
+        return os.environ["NGINX"] if os.access(os.environ["NGINX"], os.X_OK) else None
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
 
 
@@ -161,7 +168,8 @@ def missing_needs(spec: DemoSpec) -> list[str]:
 
 
 def helpers_of(demo: Path) -> list[Path]:
-    """The modules in snippets/ that `demo` imports, directly or through each other, in order."""
+    """The modules in snippets/ that `demo` (snippets/<topic>/<name>.py) imports, directly or not."""
+    snippets = demo.parent.parent
     found: list[Path] = []
     pending = [demo]
     while pending:
@@ -173,7 +181,7 @@ def helpers_of(demo: Path) -> list[Path]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module.split(".")[0]]
             for name in names:
-                helper = SNIPPETS / f"{name}.py"
+                helper = snippets / f"{name}.py"
                 if helper.is_file() and helper not in found:
                     found.append(helper)
                     pending.append(helper)
@@ -196,7 +204,7 @@ def run_demo(spec: DemoSpec, python: str = sys.executable) -> DemoResult:
         workdir.mkdir()
         report = Path(run_dir, "left-processes")
         stdout_path, stderr_path = Path(run_dir, "stdout"), Path(run_dir, "stderr")
-        command = [python, "-W", "default::ResourceWarning", str(ROOT / spec.path)]
+        command = [python, "-W", "default::ResourceWarning", str(spec.file)]
         kind = containment()
         if kind == "namespaces":
             command = [*_unshare_prefix(shutil.which("unshare") or "unshare"), python, str(SANDBOX_INIT),

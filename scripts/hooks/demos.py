@@ -49,6 +49,7 @@ class _State:
     pool: DemoPool | None = None
     page = "?"
     site_url = ""
+    root = ROOT  # the folder of mkdocs.yml: demo paths are relative to it
     in_ci = os.environ.get("CI") == "true"
 
 
@@ -62,6 +63,7 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_config(config: Any) -> None:
     state.site_url = config.site_url or ""
+    state.root = Path(config.config_file_path).resolve().parent
     fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
     fences.append({"name": "demo", "class": "demo", "validator": _keep_options, "format": _format_demo})
     for language in EXECUTABLE_LANGUAGES:
@@ -75,7 +77,7 @@ def on_files(files: Any, config: Any) -> None:
     for file in files.documentation_pages():
         for match in DEMO_FENCE.finditer(Path(file.abs_src_path).read_text(encoding="utf-8")):
             try:
-                state.pool.submit(DemoSpec.parse(match["path"], dict(OPTION.findall(match["options"]))))
+                state.pool.submit(DemoSpec.parse(match["path"], dict(OPTION.findall(match["options"])), state.root))
             except DemoError:
                 pass  # the page's own rendering reports it
 
@@ -114,7 +116,7 @@ def _format_demo(source: str, language: str, css_class: str, options: dict[str, 
     """Superfences formatter for ```demo: never raises (superfences would hide the error)."""
     path = source.strip()
     try:
-        spec = DemoSpec.parse(path, options.get("demo", {}))
+        spec = DemoSpec.parse(path, options.get("demo", {}), state.root)
         if state.pool is None:
             state.pool = DemoPool(use_cache=False)
         result = state.pool.result(spec)
@@ -149,7 +151,7 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
             f'<pre class="mermaid"><code>{html.escape(diagram)}</code></pre>'
             for diagram in diagrams
         )
-    file_text = (ROOT / spec.path).read_text(encoding="utf-8")
+    file_text = spec.file.read_text(encoding="utf-8")
     return base_format(
         language="python", run=lambda *args, **kwargs: body, code=spec.path, md=md, html=True,
         source="tabbed-left", tabs=(name, "Output"), transform_source=lambda code: (code, file_text),
