@@ -1,4 +1,4 @@
-"""The built site loads nothing from another origin: checked in its files, then in a real browser."""
+"""The built site loads nothing from another origin, as its files say (test_in_browser.py checks what a browser does)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser import Browser, Page, find_chromium
-from conftest import require
-from site_pages import DOCS, built_path, nav_pages
 
 # What makes a browser fetch something, in HTML and CSS. (Links a reader clicks, <a href>, are fine.)
 HTML_LOADS = re.compile(
@@ -67,35 +64,3 @@ def test_javascript_names_no_third_party_url_beyond_the_known_unused_ones(built_
             if not url.startswith("http://www.w3.org/"):  # XML namespace names, not fetched
                 found[url] = js.relative_to(built_site).as_posix()
     assert set(found) <= set(JS_URLS_NOT_REQUESTED), {u: f for u, f in found.items() if u not in JS_URLS_NOT_REQUESTED}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = find_chromium()
-    require(chromium is not None, "Chromium (Debian package chromium; ./scripts/test installs it as root)")
-    with Browser(chromium) as browser:
-        yield browser
-
-
-@pytest.mark.parametrize("page", nav_pages())
-def test_page_in_a_browser_requests_only_its_own_origin(browser, site_url, page):
-    url = site_url + built_path(page).removesuffix("index.html")
-    tab = Page(browser, url)
-    requested = tab.requested_urls()
-    assert url in requested
-    origin = urlsplit(site_url).netloc
-    outside = [u for u in requested if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != origin]
-    assert outside == []
-
-
-@pytest.mark.parametrize("page", [page for page in nav_pages() if "```mermaid" in (DOCS / page).read_text()])
-def test_diagrams_render_from_the_vendored_mermaid(browser, site_url, page):
-    tab = Page(browser, site_url + built_path(page).removesuffix("index.html"))
-    # Material swaps each <pre class="mermaid"> for a <div class="mermaid"> holding the drawn SVG.
-    state = tab.evaluate(
-        "new Promise(done => setTimeout(() => done({"
-        " left: document.querySelectorAll('pre.mermaid').length,"
-        " drawn: [...document.querySelectorAll('div.mermaid')].map(d => d.getBoundingClientRect().height)"
-        "}), 1000))"
-    )
-    assert state["left"] == 0 and state["drawn"] and min(state["drawn"]) > 50, state

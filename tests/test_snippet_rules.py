@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from site_pages import ROOT, demo_files, included_snippets, nav_pages
+from site_pages import DOCS, ROOT, demo_files, nav_pages, page_demos
 
 DEMOS = demo_files()
 
@@ -17,14 +17,14 @@ def test_there_are_demos():
 
 @pytest.mark.parametrize("demo", DEMOS)
 def test_each_demo_is_on_a_page(demo):
-    assert any(demo in included_snippets(page) for page in nav_pages()), f"{demo} is on no page"
+    assert any(demo in page_demos(page) for page in nav_pages()), f"{demo} is on no page"
 
 
 @pytest.mark.parametrize("demo", DEMOS)
-def test_each_demo_has_a_test_of_its_output(demo):
+def test_each_demo_has_a_test_of_its_published_output(demo):
     topic, name = demo.split("/")[1:]
-    test_file = ROOT / "tests" / f"test_snippets_{topic}.py"
-    assert test_file.exists() and f"{topic}/{name}" in test_file.read_text(), f"no test runs {demo}"
+    test_file = ROOT / "tests" / f"test_demos_{topic}.py"
+    assert test_file.exists() and f'published("{topic}/{name}")' in test_file.read_text(), f"no test reads {demo}"
 
 
 @pytest.mark.parametrize("demo", DEMOS)
@@ -41,3 +41,9 @@ def test_sockets_bind_only_loopback_on_port_zero(source):
     for host, port in re.findall(r'\(\s*"([^"]*)"\s*,\s*(\w+)\s*\)', text):
         if port.isdigit() and host != "lo":  # "lo" is an interface name (AF_PACKET), not a host
             assert host == "127.0.0.1" and port == "0", f"binds or connects to {host}:{port}"
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_pages_tell_readers_to_run_python3_not_python(page):
+    text = (DOCS / page).read_text()
+    assert not re.search(r"(?:^\$ |`|sudo )python (?!3)", text, re.MULTILINE), "Debian has no `python` command"

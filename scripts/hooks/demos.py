@@ -131,6 +131,7 @@ def _format_demo(source: str, language: str, css_class: str, options: dict[str, 
 
 def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
     name = Path(spec.path).name
+    diagrams: list[str] = []
     if result.missing:
         needs = " and ".join(result.missing)
         message = f"page {state.page}: demo {spec.path} needs {needs}, which this machine lacks"
@@ -146,17 +147,18 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
         if result.problems:
             details = "\n".join(result.problems) + ("\n\nstderr:\n" + result.stderr if result.stderr.strip() else "")
             body = _failure_box(f"Demo {spec.path} failed", details) + body
-        body += "".join(
-            f'<p class="demo-diagram-caption">Drawn from this run of {html.escape(name)}:</p>'
-            f'<pre class="mermaid"><code>{html.escape(diagram)}</code></pre>'
-            for diagram in diagrams
-        )
     file_text = spec.file.read_text(encoding="utf-8")
-    return base_format(
+    tabs = base_format(
         language="python", run=lambda *args, **kwargs: body, code=spec.path, md=md, html=True,
         source="tabbed-left", tabs=(name, "Output"), transform_source=lambda code: (code, file_text),
         id="", id_prefix=None, returncode=0, session=None, update_toc=False, workdir=None, width=None,
         extra={"title": spec.path},
+    )
+    # Outside the tabs, so that a diagram is visible (and drawn) whichever tab is open.
+    return tabs + "".join(
+        f'<p class="demo-diagram-caption">Drawn from this run of {html.escape(name)}:</p>'
+        f'<pre class="mermaid"><code>{html.escape(diagram)}</code></pre>'
+        for diagram in diagrams
     )
 
 
