@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,3 +29,10 @@ def test_pages_workflow_builds_strict_and_deploys_site():
     assert "./scripts/build" in text  # which runs mkdocs build --strict
     assert "--strict" in (ROOT / "scripts" / "build").read_text()
     assert "actions/deploy-pages" in text and "path: site" in text
+
+
+def test_nothing_asks_for_root_but_apt_get_and_the_namespace_sysctl():
+    files = [*WORKFLOWS, ROOT / "README.md", ROOT / ".ci" / "run", *(p for p in (ROOT / "scripts").rglob("*") if p.is_file())]
+    for path in files:
+        for command in re.findall(r"\bsudo\s+(?:-\S+\s+)*(\S+)", path.read_text()):
+            assert command in ("apt-get", "sysctl"), f"{path.relative_to(ROOT)}: sudo {command}"
