@@ -61,6 +61,13 @@ class DemoPool:
         self._done[spec].wait()
         return self._results[spec]
 
+    def summary(self) -> str:
+        """For the build log (scripts/bench reads it): how many demos ran, and their own time."""
+        ran = [r for r in self._results.values() if not r.cached and not r.missing]
+        cached = sum(1 for r in self._results.values() if r.cached)
+        return (f"{len(ran)} demos ran, {sum(r.seconds for r in ran):.2f} s of their own time; "
+                f"{cached} came from the cache")
+
     def _work(self) -> None:
         while True:
             spec = self._jobs.get()
@@ -107,7 +114,7 @@ class DemoPool:
             saved = json.loads(self._cache_file(spec).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return DemoResult(spec, output=saved["output"], seconds=saved["seconds"])
+        return DemoResult(spec, output=saved["output"], seconds=saved["seconds"], cached=True)
 
     def _to_cache(self, result: DemoResult) -> None:
         if not (self.use_cache and result.ok):

@@ -93,6 +93,7 @@ class DemoResult:
     missing: list[str] = field(default_factory=list)  # needs this machine lacks: the demo did not run
     seconds: float = 0.0
     stderr: str = ""
+    cached: bool = False  # from .cache/demos/ (mkdocs serve), not run this time
 
     @property
     def ok(self) -> bool:

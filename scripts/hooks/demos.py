@@ -73,7 +73,8 @@ def on_config(config: Any) -> None:
 def on_files(files: Any, config: Any) -> None:
     """Start every demo the pages name, in page order, before any page is rendered."""
     log.info(f"Demos: {containment_note()}")
-    state.pool = DemoPool(use_cache=state.command == "serve")
+    # DEMO_CACHE=use makes `mkdocs build` use the cache too: scripts/bench measures the build without demos so.
+    state.pool = DemoPool(use_cache=state.command == "serve" or os.environ.get("DEMO_CACHE") == "use")
     for file in files.documentation_pages():
         for match in DEMO_FENCE.finditer(Path(file.abs_src_path).read_text(encoding="utf-8")):
             try:
@@ -85,6 +86,11 @@ def on_files(files: Any, config: Any) -> None:
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
     state.page = page.file.src_uri
     return markdown
+
+
+def on_post_build(config: Any) -> None:
+    if state.pool is not None:
+        log.info(f"Demos: {state.pool.summary()}")
 
 
 def on_shutdown() -> None:

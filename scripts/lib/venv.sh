@@ -17,12 +17,11 @@ ensure_venv() {
         echo "$identity" > "$venv/.interpreter"
     fi
     [ -w "$venv" ] || { echo "$venv belongs to another user: remove it, then run again" >&2; return 1; }
-    # Reinstall only when the requirement file changes.
+    # Install only when this requirement file changed since the last install of it.
     want=$(sha256sum "$1" | cut -d' ' -f1)
     if [ ! -e "$venv/.installed-$want" ]; then
         echo "Installing $1 into $venv" >&2
         "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$1" || return 1
-        rm -f "$venv"/.installed-*
         touch "$venv/.installed-$want"
     fi
 }
