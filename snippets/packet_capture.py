@@ -204,7 +204,7 @@ def sequence_diagram(
 
     def add_notes(after: int) -> None:
         for note in notes.get(after, []):
-            who, text = note.split(": ", 1)
+            who, _, text = note.partition(": ")
             lines.append(f"    Note over {who}: {text}")
 
     add_notes(0)
