@@ -38,7 +38,8 @@ def test_each_demo_runs_alone_as_a_script(demo):
 def test_sockets_bind_only_loopback_on_port_zero(source):
     text = source.read_text()
     assert "0.0.0.0" not in text and '("", ' not in text
-    for host, port in re.findall(r'\(\s*"([^"]*)"\s*,\s*(\w+)\s*\)', text):
+    # An address is a ("host", port) tuple passed as a call's first argument: bind((...)), create_server((...)).
+    for host, port in re.findall(r'\(\s*\(\s*"([^"]*)"\s*,\s*(\w+)\s*\)', text):
         if port.isdigit() and host != "lo":  # "lo" is an interface name (AF_PACKET), not a host
             assert host == "127.0.0.1" and port == "0", f"binds or connects to {host}:{port}"
 

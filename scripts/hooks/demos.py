@@ -161,7 +161,7 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
         extra={"title": spec.path},
     )
     # Outside the tabs, so that a diagram is visible (and drawn) whichever tab is open.
-    return tabs + "".join(
+    return str(tabs) + "".join(  # str(): Markup + str would escape the str
         f'<p class="demo-diagram-caption">Drawn from this run of {html.escape(name)}:</p>'
         f'<pre class="mermaid"><code>{html.escape(diagram)}</code></pre>'
         for diagram in diagrams
