@@ -71,7 +71,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(code)
         for name, value in headers.items():
             self.send_header(name, value)
-        if code not in (204, 304):  # these two never carry content (RFC 9110 section 6.4.1)
+        if code not in (204, 304):  # these two never carry content (RFC 9110 sections 15.3.5, 15.4.5)
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
