@@ -22,12 +22,14 @@ def main() -> int:
         with socket.create_connection(("127.0.0.1", port), timeout=2) as client:
             print("1. connect() has returned; the server program has not called accept().")
             client_state = state_of(client)
+            both_established = sum(s.state == "ESTABLISHED" for s in tcp_sockets(port)) == 2
             queued = accept_queue_length(port)
             show(port)
 
             client.sendall(b"hello")
             print("\n2. The client sends 5 bytes, still before accept().")
             show(port)
+            waiting = next(s.recv_queue for s in tcp_sockets(port) if s.state == "ESTABLISHED" and s.local[1] == port)
 
             accepted, _ = server.accept()
             with accepted:
@@ -37,8 +39,16 @@ def main() -> int:
                 print(f"   recv() returns the bytes the kernel had queued: {data!r}")
                 print(f"   accept queue length now: {accept_queue_length(port)}")
 
-    happened = client_state == "ESTABLISHED" and queued == 1 and data == b"hello"
-    return 0 if happened else 1
+    checks = {
+        "connect() returned with both ends ESTABLISHED, before accept()": client_state == "ESTABLISHED" and both_established,
+        "the accept queue held that one connection": queued == 1,
+        "the 5 bytes waited in the server side's receive queue": waiting == 5,
+        "accept() then handed over the connection, and recv() the queued bytes": data == b"hello",
+    }
+    print()
+    for claim, holds in checks.items():
+        print(f"{'yes' if holds else 'NO ':<4} {claim}")
+    return 0 if all(checks.values()) else 1
 
 
 if __name__ == "__main__":
