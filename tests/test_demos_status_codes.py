@@ -77,7 +77,9 @@ def test_a_slow_request_becomes_500_200_504_or_503_depending_on_which_layer_give
     assert status_after(out, "C. GET /impatient/report  (gthread worker, nginx waits 1 s)") == 504
     assert status_after(out, "D. GET /gthread/report?db_timeout=1  (gthread worker, app waits 1 s for the database)") == 503
     assert out.count("nginx error.log: ") == 1, "only C leaves a line in nginx's error log"
-    assert "nginx error.log: [error] upstream timed out (110: Connection timed out) while reading response header from upstream" in out
+    assert (
+        "nginx error.log: [error] upstream timed out (110: Connection timed out) while reading response header from upstream"
+    ) in out
     assert "sync error log:    [CRITICAL] WORKER TIMEOUT (pid:N)" in out
     assert re.search(r"gthread access log: GET /impatient/report HTTP/1\.0 200 ", out)
     assert "NO " not in out

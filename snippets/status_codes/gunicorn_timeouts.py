@@ -121,13 +121,15 @@ def gunicorn_version() -> str:
 
 def main() -> int:
     try:
-        versions = f"{nginx_version()}, {gunicorn_version()}, Python {sys.version.split()[0]}"
+        nginx_release = nginx_version()
     except NginxMissing as missing:
         print(missing)
         return 1
-    if "version" not in versions:
-        print(versions)
+    gunicorn_release = gunicorn_version()
+    if "version" not in gunicorn_release:
+        print(gunicorn_release)
         return 1
+    versions = f"{nginx_release}, {gunicorn_release}, Python {sys.version.split()[0]}"
     folder = Path(tempfile.mkdtemp(prefix="gunicorn-timeouts-"))
     database = socket.create_server(("127.0.0.1", 0))
     database_thread = threading.Thread(target=serve_database, args=(database,))

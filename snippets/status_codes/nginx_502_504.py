@@ -73,16 +73,16 @@ def main() -> int:
     for thread in threads:
         thread.start()
 
-    def port(sock: socket.socket) -> int:
-        return sock.getsockname()[1]
+    def proxy(sock: socket.socket, extra: str = "") -> str:
+        return f"proxy_pass http://127.0.0.1:{sock.getsockname()[1]}; {extra}"
 
     # path, what the backend does, nginx location config
     cases = [
-        ("/down", "nothing listens on its port", f"proxy_pass http://127.0.0.1:{port(down)};"),
-        ("/full", "accept queue full, SYN dropped", f"proxy_pass http://127.0.0.1:{port(full)}; proxy_connect_timeout {TIMEOUT}s;"),
-        ("/slow", f"answers after {SLOW:g} s", f"proxy_pass http://127.0.0.1:{port(backends['slow'])}; proxy_read_timeout {TIMEOUT}s;"),
-        ("/close", "reads the request, closes (FIN)", f"proxy_pass http://127.0.0.1:{port(backends['close'])};"),
-        ("/reset", "reads the request, resets (RST)", f"proxy_pass http://127.0.0.1:{port(backends['reset'])};"),
+        ("/down", "nothing listens on its port", proxy(down)),
+        ("/full", "accept queue full, SYN dropped", proxy(full, f"proxy_connect_timeout {TIMEOUT}s;")),
+        ("/slow", f"answers after {SLOW:g} s", proxy(backends["slow"], f"proxy_read_timeout {TIMEOUT}s;")),
+        ("/close", "reads the request, closes (FIN)", proxy(backends["close"])),
+        ("/reset", "reads the request, resets (RST)", proxy(backends["reset"])),
     ]
     server = "\n".join(f"        location {path} {{ {config} }}" for path, _, config in cases)
     results = {}
@@ -132,7 +132,9 @@ def main() -> int:
         "reset before answering: 502, recv() failed (104: Connection reset by peer)": answer("/reset") == 502
         and logged("/reset", "recv() failed (104: Connection reset by peer) while reading response header from upstream"),
         "every 502 and 504 left exactly one error-log line": all(len(lines) == 1 for _, _, lines in results.values()),
-        "nginx, not the backend, wrote every answer": all(r.headers.get("Server", "").startswith("nginx") for r, _, _ in results.values()),
+        "nginx, not the backend, wrote every answer": all(
+            response.headers.get("Server", "").startswith("nginx") for response, _, _ in results.values()
+        ),
     }
     for claim, holds in checks.items():
         print(f"{'yes' if holds else 'NO ':<4} {claim}")
