@@ -103,6 +103,9 @@ class DemoResult:
 # ---- what this machine offers ---------------------------------------------------------------
 
 
+_unshare_failure = ""  # why the namespace probe failed, for the build log
+
+
 @functools.cache
 def containment() -> str:
     """"namespaces", "subreaper" (Linux without unprivileged namespaces) or "process group".
@@ -110,6 +113,7 @@ def containment() -> str:
     DEMO_CONTAINMENT=subreaper (or "process group") chooses a weaker kind, for tests and for readers
     who want the demos to see the host's network.
     """
+    global _unshare_failure
     chosen = os.environ.get("DEMO_CONTAINMENT")
     if chosen in ("subreaper", "process group") and sys.platform.startswith("linux"):
         return chosen
@@ -124,8 +128,10 @@ def containment() -> str:
             )
             if probe.returncode == 0:
                 return "namespaces"
-        except (OSError, subprocess.TimeoutExpired):
-            pass
+            said = probe.stderr.decode(errors="replace").strip().splitlines()
+            _unshare_failure = said[-1] if said else f"exit code {probe.returncode}"
+        except (OSError, subprocess.TimeoutExpired) as error:
+            _unshare_failure = str(error)
     return "subreaper"
 
 
@@ -134,7 +140,7 @@ def containment_note() -> str:
     if kind == "namespaces":
         return "demos run in their own user, network and PID namespaces (unshare)"
     if kind == "subreaper":
-        return ("this machine does not allow unprivileged user namespaces, so demos run in a process group "
+        return (f"demos cannot run in their own namespaces here ({_unshare_failure or 'no unshare command'}), so they run in a process group "
                 "under a subreaper, share the host's loopback and /proc/net counters, and cannot capture "
                 "packets unless the build runs as root (on Ubuntu 24.04: sudo sysctl -w "
                 "kernel.apparmor_restrict_unprivileged_userns=0)")

@@ -32,7 +32,7 @@ give_back_to_owner() {
     local owner
     owner=$(stat -c %u:%g . 2>/dev/null) || return 0
     if [ "$(id -u)" = 0 ] && [ "$owner" != "0:0" ]; then
-        trap "chown -R $owner .venv site .cache .pytest_cache tests/__pycache__ scripts/__pycache__ scripts/hooks/__pycache__ 2>/dev/null; true" EXIT
+        trap "status=\$?; chown -R $owner .venv site .cache .pytest_cache tests/__pycache__ scripts/__pycache__ scripts/hooks/__pycache__ 2>/dev/null || true; exit \$status" EXIT
     fi
 }
 
