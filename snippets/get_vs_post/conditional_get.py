@@ -4,6 +4,7 @@ Copy local_http.py next to this file. Runs anywhere Python and httpx run.
 """
 
 import hashlib
+import socket
 import sys
 from pathlib import Path
 
@@ -21,6 +22,24 @@ def weak_match(if_none_match: str, etag: str) -> bool:
     """RFC 9110 13.1.2: If-None-Match uses the weak comparison, so W/ prefixes do not matter."""
     tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
     return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def raw_get(url: str, path: str, headers: dict) -> tuple[bytes, bytes]:
+    """Send one GET on a plain socket and read to EOF: return (header section, bytes after it).
+
+    httpx never reads a body after a 304 (h11 knows a 304 has none), so only the raw bytes show
+    whether the server really sent nothing after the header section.
+    """
+    host, port = url.removeprefix("http://").split(":")
+    lines = [f"GET {path} HTTP/1.1", "Host: report", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, rest = received.partition(b"\r\n\r\n")
+    return head, rest
 
 
 class ReportHandler(QuietHandler):
@@ -46,6 +65,7 @@ def main() -> int:
         cached_etag = first.headers["ETag"]
         rows.append(("GET /report", first))
         rows.append((f"GET /report, If-None-Match: {cached_etag}", client.get("/report", headers={"If-None-Match": cached_etag})))
+        raw_head, raw_after_head = raw_get(server.url, "/report", {"If-None-Match": cached_etag})
         server.report = b"sales report, version 2\n" * 200
         rows.append((f"GET /report, If-None-Match: {cached_etag}", client.get("/report", headers={"If-None-Match": cached_etag})))
         log = list(server.access_log)
@@ -54,10 +74,10 @@ def main() -> int:
     for label, response in rows:
         print(f"{label:<48} {response.status_code:>6} {len(response.content):>10}  {response.headers.get('ETag')}")
     not_modified = rows[1][1]
-    print("\nThe 304's header section, as httpx received it:")
-    print(f"  HTTP/1.1 {not_modified.status_code} {not_modified.reason_phrase}")
-    for name, value in not_modified.headers.raw:
-        print(f"  {name.decode()}: {value.decode()}")
+    print("\nThe same conditional GET on a raw socket: the 304's header section, as the server sent it:")
+    for line in raw_head.decode().split("\r\n"):
+        print("  " + line)
+    print(f"Bytes after the header section, up to the server's close: {len(raw_after_head)}")
     print("\nAccess log:")
     for line in log:
         print("  " + line)
@@ -65,7 +85,10 @@ def main() -> int:
     statuses = [response.status_code for _, response in rows]
     checks = {
         "the statuses were 200, 304, 200": statuses == [200, 304, 200],
-        "the 304 carried no body": not_modified.content == b"" and "content-length" not in not_modified.headers,
+        "the raw 304 had no bytes after its header section (no body)": raw_head.startswith(b"HTTP/1.1 304 ")
+        and raw_after_head == b"",
+        "this server sent the 304 without a Content-Length": b"\r\ncontent-length:" not in raw_head.lower()
+        and "content-length" not in not_modified.headers,
         "the 304 repeated the ETag the client already had": not_modified.headers.get("ETag") == cached_etag,
         "after the change, the 200 carried a new ETag and the full body": rows[2][1].headers["ETag"] != cached_etag
         and len(rows[2][1].content) == len(first.content),
