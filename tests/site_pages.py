@@ -10,7 +10,7 @@ from mkdocs.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-DEMO_BLOCK = re.compile(r"^[ \t]*`{3,}demo\b[^\n]*\n[ \t]*(snippets/\S+\.py)[ \t]*$", re.MULTILINE)
+DEMO_BLOCK = re.compile(r"^[ \t]*`{3,}demo\b([^\n]*)\n[ \t]*(snippets/\S+\.py)[ \t]*$", re.MULTILINE)
 
 
 @functools.cache
@@ -39,7 +39,16 @@ def built_path(page: str) -> str:
 
 def page_demos(page: str) -> list[str]:
     """The demos a page names in its ```demo blocks, as snippets/<topic>/<name>.py."""
-    return DEMO_BLOCK.findall((DOCS / page).read_text())
+    return [path for _, path in DEMO_BLOCK.findall((DOCS / page).read_text())]
+
+
+def declared_needs(page: str) -> dict[str, set[str]]:
+    """{demo: the needs its block declares} for the demos on a page."""
+    needs = {}
+    for options, path in DEMO_BLOCK.findall((DOCS / page).read_text()):
+        found = re.search(r'needs="([^"]*)"', options)
+        needs[path] = set(found.group(1).split()) if found else set()
+    return needs
 
 
 def demo_files() -> list[str]:

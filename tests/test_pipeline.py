@@ -299,3 +299,21 @@ def test_ctrl_c_during_a_build_leaves_no_demo_running(tmp_path, trial_topic):
         build.kill()
         build.wait()
     assert wait_until_gone(token) == []
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_off_linux_a_linux_demo_is_not_run_and_others_run_without_killpg(trial_demo, monkeypatch, platform):
+    monkeypatch.setattr(sys, "platform", platform)
+    if platform == "win32":
+        monkeypatch.delattr(os, "killpg")  # Windows has no process groups to kill
+    demo_runner.containment.cache_clear()
+    try:
+        spec = trial_demo("print('anywhere')\n")
+        linux_only = DemoSpec(spec.path, needs=("linux", "packet-capture"), root=spec.root)
+        assert demo_runner.missing_needs(linux_only) == ["Linux", "a raw socket (Linux, with user namespaces or root)"]
+        assert run_demo(linux_only).output == ""
+        result = run_demo(spec)
+        assert result.ok, result.problems
+        assert result.output == "anywhere\n"
+    finally:
+        demo_runner.containment.cache_clear()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from site_pages import DOCS, ROOT, demo_files, nav_pages, page_demos
+from site_pages import DOCS, ROOT, declared_needs, demo_files, nav_pages, page_demos
 
 DEMOS = demo_files()
 
@@ -48,3 +48,18 @@ def test_sockets_bind_only_loopback_on_port_zero(source):
 def test_pages_tell_readers_to_run_python3_not_python(page):
     text = (DOCS / page).read_text()
     assert not re.search(r"(?:^\$ |`|sudo )python (?!3)", text, re.MULTILINE), "Debian has no `python` command"
+
+
+NEEDS = {demo: needs for page in nav_pages() for demo, needs in declared_needs(page).items()}
+
+
+@pytest.mark.parametrize("demo", sorted(NEEDS))
+def test_a_demo_declares_what_it_needs_so_other_systems_show_a_note(demo):
+    text = (ROOT / demo).read_text()
+    needs = NEEDS[demo]
+    if re.search(r"^from (tcp_states|packet_capture) import|/proc/|AF_PACKET", text, re.MULTILINE):
+        assert "linux" in needs, f"{demo} reads Linux's /proc or raw sockets: its block needs linux"
+    if "packet_capture import" in text:
+        assert "packet-capture" in needs, f"{demo} captures packets: its block needs packet-capture"
+    if "local_nginx import" in text:
+        assert "nginx" in needs, f"{demo} runs nginx: its block needs nginx"
