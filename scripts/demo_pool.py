@@ -32,8 +32,9 @@ def cache_key(spec: DemoSpec) -> str:
 
 
 class DemoPool:
-    def __init__(self, workers: int | None = None, use_cache: bool = False) -> None:
+    def __init__(self, workers: int | None = None, use_cache: bool = False, cache_dir: Path = CACHE_DIR) -> None:
         self.use_cache = use_cache
+        self.cache_dir = cache_dir
         self._jobs: queue.Queue[DemoSpec] = queue.Queue()
         self._done: dict[DemoSpec, threading.Event] = {}
         self._results: dict[DemoSpec, DemoResult] = {}
@@ -105,7 +106,7 @@ class DemoPool:
         self._done[spec].set()
 
     def _cache_file(self, spec: DemoSpec) -> Path:
-        return CACHE_DIR / f"{cache_key(spec)}.json"
+        return self.cache_dir / f"{cache_key(spec)}.json"
 
     def _from_cache(self, spec: DemoSpec) -> DemoResult | None:
         if not self.use_cache:
@@ -120,7 +121,7 @@ class DemoPool:
         if not (self.use_cache and result.ok):
             return
         try:
-            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
             path = self._cache_file(result.spec)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(json.dumps({"output": result.output, "seconds": result.seconds}), encoding="utf-8")

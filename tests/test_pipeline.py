@@ -317,3 +317,26 @@ def test_off_linux_a_linux_demo_is_not_run_and_others_run_without_killpg(trial_d
         assert result.output == "anywhere\n"
     finally:
         demo_runner.containment.cache_clear()
+
+
+def test_the_serve_cache_reruns_a_demo_only_when_it_or_a_helper_it_imports_changes(trial_demo, tmp_path):
+    from demo_pool import DemoPool
+
+    helper = tmp_path / "snippets" / "shared.py"
+    helper.parent.mkdir(parents=True, exist_ok=True)
+    helper.write_text("WORD = 'first'\n")
+    spec = trial_demo("""
+        import os, sys
+        sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+        from shared import WORD
+        print(WORD, os.urandom(4).hex())
+    """)
+
+    def output() -> str:
+        return DemoPool(use_cache=True, cache_dir=tmp_path / "cache").result(spec).output
+
+    first = output()
+    assert output() == first, "an unchanged demo comes from the cache"
+    helper.write_text("WORD = 'second'\n")
+    assert output().startswith("second "), "a changed helper re-runs the demo"
+    assert DemoPool(use_cache=False).result(spec).output != first, "without the cache it always runs"
