@@ -1,6 +1,6 @@
 """Capture a real three-way handshake on loopback and check its sequence numbers.
 
-Needs Linux and root (it sniffs the loopback interface): sudo python handshake_on_the_wire.py
+Needs Linux and root (it sniffs the loopback interface): sudo python3 handshake_on_the_wire.py
 Copy packet_capture.py next to this file.
 """
 
@@ -39,6 +39,9 @@ def main() -> int:
         "ACK acknowledges server ISN + 1": ack.ack == plus_one(server_isn),
         "ACK's own seq is client ISN + 1 (the SYN used one number)": ack.seq == plus_one(client_isn),
         "no data rode on the handshake": syn.payload == syn_ack.payload == ack.payload == 0,
+        "neither ISN is 0 or 1, and the two differ": client_isn not in (0, 1)
+        and server_isn not in (0, 1)
+        and client_isn != server_isn,
     }
     print()
     for claim, holds in checks.items():

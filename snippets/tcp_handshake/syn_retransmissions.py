@@ -25,8 +25,9 @@ BACKLOG = 1
 def predicted_gaps(linear_timeouts: int, count: int) -> list[float]:
     """The gaps between SYNs that tcp_retransmit_timer() (net/ipv4/tcp_timer.c) produces.
 
-    After each retransmission icsk_backoff grows by one, and the timeout doubles only once
-    icsk_backoff > tcp_syn_linear_timeouts. Before Linux 6.5 it doubled every time, as with 0.
+    The kernel counts the SYN's retransmissions (in tp->total_rto since Linux 6.8, commit
+    14dd92d0a117; in icsk_backoff in 6.5 to 6.7) and doubles the timeout only once that count
+    exceeds tcp_syn_linear_timeouts. Before Linux 6.5 it doubled every time, as with 0.
     """
     gaps, rto = [], INITIAL_RTO
     for backoff in range(1, count + 1):
@@ -131,6 +132,8 @@ def main() -> int:
         and all(abs(got - want) <= SLACK for got, want in zip(measured, expected)),
         f"ListenOverflows grew by at least {len(captured)}: each SYN was dropped": overflows >= len(captured),
         "the client is still in SYN_SENT": client_state == "SYN_SENT",
+        f"the first {len(measured)} gaps are about 1 s, not the 1, 2, 4, 8 s of kernels before 6.5": len(measured) >= 4
+        and all(abs(got - INITIAL_RTO) <= SLACK for got in measured),
     }
     print()
     for claim, holds in checks.items():
