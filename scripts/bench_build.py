@@ -3,7 +3,7 @@
 cold build     `mkdocs build --strict`, every demo run afresh, wall-clock of the whole command
 demos          the demos' own run times in that build, added up (the hook logs them)
 cached build   `mkdocs build` with every demo's output from .cache/demos/: the cost without demos
-prose edit     `mkdocs serve`'s rebuild after a page's text changes (as MkDocs reports it)
+prose edit     `mkdocs serve`'s rebuild after a page's text changes (as the demos hook reports it)
 demo edit      `mkdocs serve`'s rebuild after one demo file changes
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
-BUILT = re.compile(r"Documentation built in ([\d.]+) seconds")
+BUILT = re.compile(r"pages built in ([\d.]+) s")  # logged by the demos hook after every build
 DEMO_TIME = re.compile(r"(\d+) demos ran, ([\d.]+) s of their own time")
 PROSE_PAGE = "docs/index.md"
 DEMO = "snippets/tcp_handshake/connect_before_accept.py"

@@ -35,15 +35,21 @@ class DemoPool:
     def __init__(self, workers: int | None = None, use_cache: bool = False, cache_dir: Path = CACHE_DIR) -> None:
         self.use_cache = use_cache
         self.cache_dir = cache_dir
-        self._jobs: queue.Queue[DemoSpec] = queue.Queue()
+        self._jobs: queue.Queue[DemoSpec | None] = queue.Queue()  # None tells a worker to stop
         self._done: dict[DemoSpec, threading.Event] = {}
         self._results: dict[DemoSpec, DemoResult] = {}
         self._lock = threading.Lock()
         self._gate = threading.Condition()
         self._running = 0
         self._alone_waiting = False
-        for _ in range(workers or os.cpu_count() or 2):
+        self._workers = workers or os.cpu_count() or 2
+        for _ in range(self._workers):
             threading.Thread(target=self._work, daemon=True).start()
+
+    def close(self) -> None:
+        """Let the workers end once the queued demos are done (serve makes a new pool each rebuild)."""
+        for _ in range(self._workers):
+            self._jobs.put(None)
 
     def submit(self, spec: DemoSpec) -> None:
         """Start `spec` soon, unless it was submitted already."""
@@ -70,8 +76,7 @@ class DemoPool:
                 f"{cached} came from the cache")
 
     def _work(self) -> None:
-        while True:
-            spec = self._jobs.get()
+        while (spec := self._jobs.get()) is not None:
             try:
                 with self._slot(spec.alone):
                     result = run_demo(spec)

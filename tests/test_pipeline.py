@@ -340,3 +340,28 @@ def test_the_serve_cache_reruns_a_demo_only_when_it_or_a_helper_it_imports_chang
     helper.write_text("WORD = 'second'\n")
     assert output().startswith("second "), "a changed helper re-runs the demo"
     assert DemoPool(use_cache=False).result(spec).output != first, "without the cache it always runs"
+
+
+def test_a_demo_marked_alone_runs_with_no_other_demo_beside_it(trial_demo, tmp_path):
+    from demo_pool import DemoPool
+
+    log = tmp_path / "intervals"
+    code = f"""
+        import time
+        start = time.monotonic()
+        time.sleep(0.3)
+        with open({str(log)!r}, "a") as log:
+            log.write(f"NAME {{start}} {{time.monotonic()}}\\n")
+    """
+    specs = [trial_demo(code.replace("NAME", name), f"{name}.py") for name in ("a", "b", "c", "d")]
+    specs[1] = DemoSpec(specs[1].path, alone=True, root=specs[1].root)
+    pool = DemoPool(workers=4)
+    for spec in specs:
+        pool.submit(spec)
+    assert all(pool.result(spec).ok for spec in specs)
+    pool.close()
+    intervals = {name: (float(start), float(end)) for name, start, end in (line.split() for line in log.read_text().splitlines())}
+    alone_start, alone_end = intervals.pop("b")
+    overlapping = [name for name, (start, end) in intervals.items() if start < alone_end and alone_start < end]
+    assert overlapping == []
+    assert any(a[0] < b[1] and b[0] < a[1] for a, b in [(intervals["a"], intervals["c"]), (intervals["c"], intervals["d"]), (intervals["a"], intervals["d"])]), "the others did run side by side"
