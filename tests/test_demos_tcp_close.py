@@ -68,43 +68,53 @@ def test_close_on_the_wire_shows_fin_ack_fin_ack_and_a_fin_uses_one_number(publi
     assert (client_fin.rel_seq, server_ack.rel_ack, last_ack.rel_ack) == (1, 2, 2)
     assert "after segment 5: client FIN_WAIT2, server CLOSE_WAIT" in out
     assert "after segment 7: client TIME_WAIT, server gone (CLOSED)" in out
-    assert_all_claims_hold(out, 8)
+    assert "the server had received no data" in out
+    assert_all_claims_hold(out, 9)
     (diagram,) = published_diagrams("tcp_close/close_on_the_wire.py")
     assert "client->>server: 4. FIN,ACK seq=1 ack=1" in diagram
     assert "server->>client: 6. FIN,ACK seq=1 ack=2" in diagram
 
 
-def test_passive_side_closing_at_once_makes_a_three_segment_close(published, published_diagrams):
+def test_passive_side_closing_at_once_after_a_request_makes_a_three_segment_close(published, published_diagrams):
     out = published("tcp_close/close_in_three_segments.py")
     segments = rows(out)
-    assert [(r.sender, r.flags) for r in segments[3:]] == [
+    first_fin = next(i for i, r in enumerate(segments) if "FIN" in r.flags)
+    before = segments[:first_fin]
+    assert any(r.sender == "client" and r.payload for r in before), "the request"
+    assert any(r.sender == "server" and r.payload for r in before), "the answer"
+    assert [(r.sender, r.flags) for r in segments[first_fin:]] == [
         ("client", "FIN,ACK"),
         ("server", "FIN,ACK"),
         ("client", "ACK"),
     ]
-    client_fin, server_fin, last_ack = segments[3:]
+    client_fin, server_fin, last_ack = segments[first_fin:]
     assert server_fin.ack == plus(client_fin.seq)
     assert last_ack.ack == plus(server_fin.seq)
     assert last_ack.seq == plus(client_fin.seq)
     assert "state of the client's socket at the end: TIME_WAIT" in out
-    assert_all_claims_hold(out, 6)
+    assert "the close: FIN,ACK / ACK / FIN,ACK / ACK" in out, "a server that waits sends its ACK alone"
+    assert_all_claims_hold(out, 9)
     (diagram,) = published_diagrams("tcp_close/close_in_three_segments.py")
-    assert "server->>client: 5. FIN,ACK seq=1 ack=2" in diagram
+    # 30 bytes of request and 27 of answer: the server's FIN has rel seq 1 + 27, acks 1 + 30 + 1.
+    assert re.search(r"server->>client: \d+\. FIN,ACK seq=28 ack=32", diagram)
 
 
 def test_close_with_unread_data_sends_rst(published, published_diagrams):
     out = published("tcp_close/close_with_unread_data.py")
     segments = rows(out)
-    first = [r for r in segments if r.sender in ("client1", "server")][:6]
+    first = [r for r in segments if r.sender in ("client1", "server")][:8]
     second = [r for r in segments if r.sender == "client2"]
     assert not any("FIN" in r.flags for r in segments)
     request = next(r for r in first if r.payload)
     reset = next(r for r in segments if r.sender == "server" and "RST" in r.flags)
     assert reset.flags == "RST,ACK"
     assert reset.ack == plus(request.seq, request.payload)
-    assert (reset.rel_seq, reset.rel_ack) == (1, 1 + request.payload)
+    answer = next(r for r in first if r.sender == "server" and r.payload)
+    assert reset.seq == plus(answer.seq, answer.payload)
+    assert (reset.rel_seq, reset.rel_ack) == (1 + answer.payload, 1 + request.payload)
     assert second[-1].flags == "RST,ACK"
-    assert "connection 1: the client's next recv() raised ConnectionResetError" in out
+    assert "  1. no error, read b'HTTP/1.1 400 Bad Request\\r\\n\\r\\n'" in out, "buffered data is read first"
+    assert "  2. ConnectionResetError" in out
     assert "connection 2: the server's next recv() raised ConnectionResetError" in out
     assert "connection 2: the client's socket afterwards: gone" in out
     assert int(re.search(r"TcpExtTCPAbortOnClose grew by (\d+)", out).group(1)) >= 1
@@ -130,12 +140,12 @@ def test_active_closer_waits_60_s_in_time_wait_and_passive_side_sits_in_close_wa
 def test_restart_on_the_same_port_needs_so_reuseaddr(published):
     out = published("tcp_close/restart_same_port.py")
     assert re.search(r"-> 127\.0\.0\.1:\d+\s+TIME_WAIT, [\d.]+ s left", out)
-    outcomes = dict(re.findall(r"^\s+(.+?)\s+bind\+listen: (\S+)$", out, re.MULTILINE))
+    outcomes = dict(re.findall(r"^  (\S.+?)\s{2,}(ok|(?:bind|listen)\(\) \S+)$", out, re.MULTILINE))
     assert outcomes == {
-        "new server without SO_REUSEADDR": "EADDRINUSE",
+        "new server without SO_REUSEADDR": "bind() EADDRINUSE",
         "new server with SO_REUSEADDR": "ok",
-        "old server had no SO_REUSEADDR, new one has it": "EADDRINUSE",
-        "second live listener, SO_REUSEADDR": "EADDRINUSE",
+        "old server had no SO_REUSEADDR, new one has it": "bind() EADDRINUSE",
+        "second live listener, SO_REUSEADDR": "bind() EADDRINUSE",
         "second live listener, both SO_REUSEPORT": "ok",
     }
     assert_all_claims_hold(out, 6)
@@ -151,10 +161,12 @@ def test_half_closed_client_still_receives_the_answer(published, published_diagr
     assert fin.rel_seq == 1 + request.payload
     assert segments.index(answer) > segments.index(fin), "data flows after the client's FIN"
     assert answer.ack == plus(fin.seq)
+    between = segments[segments.index(fin) + 1 : segments.index(answer)]
+    assert not any(r.sender == "server" and r.ack == plus(fin.seq) for r in between), "the answer carries the ACK"
     client_ack = next(r for r in segments[segments.index(answer) :] if r.sender == "client")
     assert client_ack.seq == plus(fin.seq) and client_ack.ack == plus(answer.seq, answer.payload)
-    assert re.search(r"after shutdown\(SHUT_WR\): client FIN_WAIT[12], server CLOSE_WAIT", out)
+    assert "after shutdown(SHUT_WR): client FIN_WAIT1, server CLOSE_WAIT" in out
     assert "the client read b'you sent 22 bytes' after its own FIN" in out
-    assert_all_claims_hold(out, 6)
+    assert_all_claims_hold(out, 7)
     (diagram,) = published_diagrams("tcp_close/half_close.py")
     assert "Note over client: shutdown(SHUT_WR)" in diagram

@@ -1,7 +1,8 @@
 """Capture a whole connection on loopback, from SYN to the last ACK of the four-way close.
 
 The client closes first. The server closes only after its ACK of the client's FIN has gone out,
-so the close takes four segments. The demo reads both sides' states from the kernel on the way.
+so the close takes four segments. No data is sent, so the server's delayed ACK waits only for the
+next timer tick. The demo reads both sides' states from the kernel on the way.
 Needs Linux and root (it sniffs the loopback interface): sudo python3 close_on_the_wire.py
 Copy packet_capture.py and tcp_states.py next to this file.
 """
@@ -51,6 +52,9 @@ def main() -> int:
     print(segment_table(segments, names))
     print(f"\nafter segment 5: client {half_closed[0]}, server {half_closed[1]}")
     print(f"after segment 7: client {closed[0]}, server {closed[1]}")
+    ack_delay = (segments[4].time - segments[3].time) * 1000 if len(segments) >= 5 else None
+    shown = f"{ack_delay:.1f} ms" if ack_delay is not None else "never"
+    print(f"the server's ACK of the FIN (segment 5) left {shown} after the FIN; the server had received no data")
 
     flags = [s.flags for s in segments]
     syn, synack, _, client_fin, server_ack, server_fin, last_ack = (segments + [None] * 7)[:7]
@@ -70,6 +74,10 @@ def main() -> int:
         "no data: each FIN has relative seq 1, right after the SYN's 0": len(numbers) == 7
         and numbers[3][0] == numbers[5][0] == 1,
         "between the two FINs: client FIN_WAIT2, server CLOSE_WAIT": half_closed == ("FIN_WAIT2", "CLOSE_WAIT"),
+        # No data received: the delayed-ACK timeout (icsk_ack.ato) is still 0, so the timer fires on
+        # the next tick, well before TCP_ATO_MIN (40 ms), the timeout once data has arrived.
+        "the lone ACK was delayed less than TCP_ATO_MIN (40 ms): no data had arrived": ack_delay is not None
+        and ack_delay < 40,
         "at the end: the client (active closer) in TIME_WAIT, the server's socket gone": closed
         == ("TIME_WAIT", "gone (CLOSED)"),
     }

@@ -58,6 +58,10 @@ def main() -> int:
     server_data = next((s for s in segments if s.src_port == server_port and s.payload), None)
     later = segments[segments.index(client_fin) + 1 :] if client_fin else []
     client_acks = [s for s in later if s.src_port == client_port and server_data and s.ack == server_data.next_seq]
+    before_answer = later[: later.index(server_data)] if server_data in later else later
+    lone_acks_of_fin = [
+        s for s in before_answer if s.src_port == server_port and client_fin and s.ack == client_fin.next_seq
+    ]
     checks = {
         "the client's FIN comes right after its data: seq = data seq + data length": client_data is not None
         and client_fin is not None
@@ -68,11 +72,14 @@ def main() -> int:
         and server_data.ack == client_fin.next_seq,
         "the half-closed client still acknowledges data, from seq FIN + 1": bool(client_acks)
         and client_acks[0].seq == client_fin.next_seq,
-        # FIN_WAIT1 until the ACK of the FIN arrives, FIN_WAIT2 after; Linux delays that ACK, so the
-        # answer often carries it.
-        "while half-closed: client FIN_WAIT1 or FIN_WAIT2, server CLOSE_WAIT": states[0]
-        in ("FIN_WAIT1", "FIN_WAIT2")
-        and states[1] == "CLOSE_WAIT",
+        # Linux delays the ACK of a FIN, by at least TCP_ATO_MIN (40 ms) once data has arrived, so
+        # the answer leaves first and carries it.
+        "no server segment acknowledged the FIN before the answer: the answer carries the ACK": server_data
+        is not None
+        and client_fin is not None
+        and not lone_acks_of_fin,
+        "while half-closed: client FIN_WAIT1 (its FIN not yet acknowledged), server CLOSE_WAIT": states
+        == ("FIN_WAIT1", "CLOSE_WAIT"),
         "the client received the whole answer": reply == f"you sent {len(REQUEST)} bytes".encode(),
     }
     print()

@@ -36,13 +36,16 @@ def leave_time_wait(old_reuseaddr: bool) -> int:
 
 
 def try_listen(port: int, *socks: socket.socket) -> str:
-    """Bind and listen every socket on `port`; 'ok' or the first error's name."""
+    """Bind and listen every socket on `port`; 'ok', or the call that failed first and its error."""
+    call = "bind()"
     try:
         for sock in socks:
+            call = "bind()"
             sock.bind(("127.0.0.1", port))
+            call = "listen()"
             sock.listen()
     except OSError as error:
-        return errno.errorcode.get(error.errno, str(error.errno))
+        return f"{call} {errno.errorcode.get(error.errno, str(error.errno))}"
     finally:
         for sock in socks:
             sock.close()
@@ -79,17 +82,19 @@ def main() -> int:
 
     print()
     for case, outcome in results.items():
-        print(f"  {case:<50} bind+listen: {outcome}")
+        print(f"  {case:<50} {outcome}")
 
     checks = {
         "TIME_WAIT sits on the server's port: the server closed first": any(e.state == "TIME_WAIT" for e in entries),
-        "without SO_REUSEADDR the restart fails with EADDRINUSE": results["new server without SO_REUSEADDR"]
-        == "EADDRINUSE",
+        "without SO_REUSEADDR the restart's bind() fails with EADDRINUSE": results["new server without SO_REUSEADDR"]
+        == "bind() EADDRINUSE",
         "with SO_REUSEADDR the restart succeeds": results["new server with SO_REUSEADDR"] == "ok",
         "Linux wants SO_REUSEADDR on the old socket too": results["old server had no SO_REUSEADDR, new one has it"]
-        == "EADDRINUSE",
-        "SO_REUSEADDR does not let two listeners share a port": results["second live listener, SO_REUSEADDR"]
-        == "EADDRINUSE",
+        == "bind() EADDRINUSE",
+        "SO_REUSEADDR does not let two listeners share a port: bind() fails": results[
+            "second live listener, SO_REUSEADDR"
+        ]
+        == "bind() EADDRINUSE",
         "SO_REUSEPORT (on both) does": results["second live listener, both SO_REUSEPORT"] == "ok",
     }
     print()
