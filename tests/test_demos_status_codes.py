@@ -23,6 +23,8 @@ def test_each_request_gets_its_status_line_and_key_headers(published):
     assert "HTTP/1.1 405 Method Not Allowed\n  Allow: GET, HEAD" in out
     assert "HTTP/1.1 429 Too Many Requests\n  Retry-After: 2" in out
     assert "HTTP/1.1 503 Service Unavailable\n  Retry-After: 120" in out
+    assert "HTTP/1.1 204 No Content\n  (bytes after the header, read on a raw socket: 0)" in out
+    assert 'HTTP/1.1 304 Not Modified\n  ETag: "v1"\n  (bytes after the header, read on a raw socket: 0)' in out
     assert "NO " not in out
     assert out.count("\nyes  ") == 8
 
@@ -82,5 +84,7 @@ def test_a_slow_request_becomes_500_200_504_or_503_depending_on_which_layer_give
     ) in out
     assert "sync error log:    [CRITICAL] WORKER TIMEOUT (pid:N)" in out
     assert re.search(r"gthread access log: GET /impatient/report HTTP/1\.0 200 ", out)
+    assert "Retry-After: 5; body: the database did not answer in time" in out, "D's 503 came from the app"
+    assert "yes  B: the gthread worker was not killed (no WORKER TIMEOUT in its log)" in out
     assert "NO " not in out
-    assert out.count("\nyes  ") == 5
+    assert out.count("\nyes  ") == 6

@@ -3,7 +3,7 @@
 A WSGI app in this file runs a "report" that waits 2.5 s for a slow database (a thread of this demo).
 It runs under real Gunicorn, sync and gthread workers, both with `--timeout 1`, behind a real nginx.
 
-Needs Linux, nginx (Debian: apt-get install nginx) and Gunicorn (pip install gunicorn).
+Needs Linux, nginx (Debian: apt-get install nginx) and Gunicorn 25.1 or later (pip install gunicorn).
 Copy local_nginx.py next to this file. Run: python3 gunicorn_timeouts.py
 """
 
@@ -31,6 +31,7 @@ NGINX_TIMEOUT = 3  # proxy_read_timeout, longer than the query
 SHORT_NGINX_TIMEOUT = 1  # proxy_read_timeout, shorter than the query
 APP_DB_TIMEOUT = 1  # the app's own limit on its database call
 DATABASE_ENV = "DEMO_SLOW_DATABASE"  # host:port of the slow database, for the app
+START_TIMEOUT = 10  # seconds for Gunicorn to boot its worker
 
 
 def app(environ, start_response):
@@ -73,6 +74,10 @@ def serve_database(listener: socket.socket) -> None:
         threading.Thread(target=answer, args=(conn,), daemon=True).start()
 
 
+class GunicornFailed(RuntimeError):
+    pass
+
+
 class Gunicorn:
     """Gunicorn serving this file's app on a socket the demo bound on port 0 (no race for the port)."""
 
@@ -86,6 +91,7 @@ class Gunicorn:
         command += ["--workers=1", f"--timeout={WORKER_TIMEOUT}", "--graceful-timeout=1"]
         if worker_class == "gthread":
             command += ["--threads=2"]  # (with sync, --threads above 1 silently switches to gthread)
+        # --no-control-socket (new in Gunicorn 25.1): no control socket file left behind
         command += ["--no-control-socket", f"--error-logfile={self.folder / 'error.log'}"]
         command += [f"--access-logfile={self.folder / 'access.log'}", "--access-logformat=%(r)s %(s)s %(L)s"]
         command += [f"--chdir={Path(__file__).resolve().parent}", "gunicorn_timeouts:app"]
@@ -98,6 +104,18 @@ class Gunicorn:
                 stdout=stderr,
                 stderr=stderr,
             )
+
+    def wait_until_booted(self) -> None:
+        """Return once the worker boots; raise GunicornFailed if Gunicorn exits (a usage error, say)."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                said = (self.log("stderr.log") + self.log("error.log") or ["(nothing)"])[-1]
+                raise GunicornFailed(f"Gunicorn ({self.folder.name}) exited with code {self.process.returncode}: {said}")
+            if any("Booting worker" in line for line in self.log("error.log")):
+                return
+            time.sleep(0.05)
+        raise GunicornFailed(f"Gunicorn ({self.folder.name}) did not boot a worker within {START_TIMEOUT} s")
 
     def log(self, name: str) -> list[str]:
         path = self.folder / name
@@ -137,11 +155,14 @@ def main() -> int:
     address = f"127.0.0.1:{database.getsockname()[1]}"
     servers: list[Gunicorn] = []
     results = []
+    failure = ""
     try:
         sync = Gunicorn("sync", folder, address)
         servers.append(sync)
         gthread = Gunicorn("gthread", folder, address)
         servers.append(gthread)
+        for server_process in servers:
+            server_process.wait_until_booted()
 
         def location(path: str, backend: Gunicorn, timeout: int) -> str:
             return f"location {path} {{ proxy_pass http://127.0.0.1:{backend.port}; proxy_read_timeout {timeout}s; }}"
@@ -162,6 +183,11 @@ def main() -> int:
             deadline = time.monotonic() + QUERY_SECONDS + 2
             while time.monotonic() < deadline and not any("/impatient/" in line for line in gthread.log("access.log")):
                 time.sleep(0.1)
+        for server_process in servers:
+            if server_process.process.poll() is not None:
+                failure = f"Gunicorn ({server_process.folder.name}) exited during the demo, code {server_process.process.returncode}"
+    except GunicornFailed as error:
+        failure = str(error)
     finally:
         for server_process in servers:
             server_process.stop()
@@ -172,15 +198,20 @@ def main() -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
     print(versions)
+    if failure:
+        print(f"NO   {failure}")
+        return 1
     print(f"gunicorn --timeout {WORKER_TIMEOUT}; the query takes {QUERY_SECONDS} s; times measured on the build machine\n")
     for letter, path, setup, response, seconds, nginx_lines in results:
         print(f"{letter}. GET {path}  ({setup})")
         print(f"   {response.http_version} {response.status_code} {response.reason_phrase}  after {seconds:.1f} s")
+        if "Retry-After" in response.headers:
+            print(f"   Retry-After: {response.headers['Retry-After']}; body: {response.text.strip()}")
         for line in nginx_lines:
             message = re.sub(r"^\S+ \S+ (\[\w+\]) \d+#\d+: \*\d+ (.*?), client: .*$", r"\1 \2", line)
             print(f"   nginx error.log: {message}")
     sync_errors, _ = logs["sync"]
-    _, gthread_access = logs["gthread"]
+    gthread_errors, gthread_access = logs["gthread"]
     timeout_lines = [line for line in sync_errors if "WORKER TIMEOUT" in line]
     late_line = next((line for line in gthread_access if "/impatient/" in line), "")
     print()
@@ -192,21 +223,33 @@ def main() -> int:
     seconds = {letter: took for letter, _, _, _, took, _ in results}
     nginx_lines = {letter: lines for letter, *_, lines in results}
     late_seconds = float(late_line.split()[-1]) if late_line else 0.0
+    answered_by_app = results[3][3]  # D's response
     checks = {
         "A: the sync worker was killed for silence (WORKER TIMEOUT) and the client got 500, not 502": (
             status["A"] == 500 and len(timeout_lines) == 1 and nginx_lines["A"] == []
         ),
-        "B: the gthread worker was not killed; the request finished with 200 after the whole query": (
-            status["B"] == 200 and seconds["B"] >= QUERY_SECONDS * 0.9
+        "A: the 500 came 1 to 2.5 s after the request (--timeout 1, then the arbiter's next check)": (
+            WORKER_TIMEOUT <= seconds["A"] < WORKER_TIMEOUT + 1.5
+        ),
+        "B: the gthread worker was not killed (no WORKER TIMEOUT in its log); 200 after the whole query": (
+            status["B"] == 200
+            and seconds["B"] >= QUERY_SECONDS * 0.9
+            and not any("WORKER TIMEOUT" in line for line in gthread_errors)
         ),
         "C: nginx answered 504 after 1 s and logged upstream timed out": (
-            status["C"] == 504 and any("upstream timed out" in line for line in nginx_lines["C"])
+            status["C"] == 504
+            and SHORT_NGINX_TIMEOUT * 0.9 <= seconds["C"] < SHORT_NGINX_TIMEOUT + 1
+            and any("upstream timed out" in line for line in nginx_lines["C"])
         ),
         "C: the worker still finished the query for nobody (200 in its access log)": (
             " 200 " in late_line and late_seconds >= QUERY_SECONDS * 0.9
         ),
-        "D: the app gave up on the database first and answered 503 itself; nginx logged nothing": (
-            status["D"] == 503 and nginx_lines["D"] == [] and seconds["D"] < NGINX_TIMEOUT
+        "D: the app answered 503 itself after about 1 s (its Retry-After and body); nginx logged nothing": (
+            status["D"] == 503
+            and answered_by_app.headers.get("Retry-After") == "5"
+            and answered_by_app.text == "the database did not answer in time\n"
+            and nginx_lines["D"] == []
+            and APP_DB_TIMEOUT * 0.9 <= seconds["D"] < APP_DB_TIMEOUT + 1
         ),
     }
     print()
