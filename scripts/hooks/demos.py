@@ -157,6 +157,8 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
     else:
         for problem in result.problems:
             log.warning(f"page {state.page}: demo {spec.path} {problem}")
+        if result.problems and result.stderr.strip():  # the end of a traceback, for CI's log
+            log.warning(f"page {state.page}: demo {spec.path} stderr ends:\n" + "\n".join(result.stderr.splitlines()[-8:]))
         output, diagrams = _split_diagrams(result.output)
         body = f'<pre class="demo-output"><code>{html.escape(output)}</code></pre>'
         if result.problems:
