@@ -11,6 +11,7 @@ import html
 import http.server
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -107,3 +108,24 @@ def site_url(built_site: Path):
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+# Without these, Chromium calls Google's services at start-up; they are not the site's requests.
+QUIET_CHROMIUM = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+def find_chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (Debian's) driven by Playwright, shared by the whole session."""
+    chromium = find_chromium()
+    require(chromium is not None, "Chromium (Debian package chromium; ./scripts/test installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=QUIET_CHROMIUM)
+        yield browser
+        browser.close()

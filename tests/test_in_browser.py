@@ -3,32 +3,11 @@ from its own origin, and its diagrams render from the vendored Mermaid."""
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import require
 from site_pages import DOCS, built_path, nav_pages
-
-# Without these, Chromium calls Google's services at start-up; they are not the site's requests.
-QUIET_CHROMIUM = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"]
-
-
-def find_chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    chromium = find_chromium()
-    require(chromium is not None, "Chromium (Debian package chromium; ./scripts/test installs it as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=QUIET_CHROMIUM)
-        yield browser
-        browser.close()
 
 
 def url_of(site_url: str, page: str) -> str:
