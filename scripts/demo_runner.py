@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_INIT = Path(__file__).resolve().parent / "sandbox_init.py"
 DEFAULT_TIMEOUT = 30.0
 OUTPUT_LIMIT = 64 * 1024
-KNOWN_NEEDS = ("linux", "nginx", "packet-capture")
+KNOWN_NEEDS = ("linux", "nginx", "packet-capture", "chromium")
 
 
 class DemoError(Exception):
@@ -158,6 +158,10 @@ def nginx_path() -> str | None:
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
 
 
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
 def missing_needs(spec: DemoSpec) -> list[str]:
     """The needs of `spec` this machine cannot meet, each as a short phrase for the page."""
     missing = []
@@ -168,6 +172,8 @@ def missing_needs(spec: DemoSpec) -> list[str]:
         missing.append("a raw socket (Linux, with user namespaces or root)")
     if "nginx" in spec.needs and nginx_path() is None:
         missing.append("nginx (Debian package nginx)")
+    if "chromium" in spec.needs and chromium_path() is None:
+        missing.append("Chromium (Debian package chromium)")
     return missing
 
 
