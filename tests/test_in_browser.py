@@ -14,17 +14,42 @@ def url_of(site_url: str, page: str) -> str:
     return site_url + built_path(page).removesuffix("index.html")
 
 
+def visit(browser, url: str) -> dict[str, list[str]]:
+    """Load `url` and record what a script smuggled into it would betray: dialogs, console messages,
+    requests to other origins and requests that fail (an <img src=x onerror=...> asks for "x")."""
+    seen: dict[str, list[str]] = {"dialogs": [], "console": [], "requests": [], "failed": []}
+    tab = browser.new_page()
+    tab.on("dialog", lambda dialog: (seen["dialogs"].append(dialog.message), dialog.dismiss()))
+    tab.on("console", lambda message: seen["console"].append(f"{message.type}: {message.text}"))
+    tab.on("pageerror", lambda error: seen["console"].append(f"pageerror: {error}"))
+    tab.on("request", lambda request: seen["requests"].append(request.url))
+    tab.on("requestfailed", lambda request: seen["failed"].append(request.url))
+    tab.on("response", lambda response: response.status >= 400 and seen["failed"].append(f"{response.status} {response.url}"))
+    tab.goto(url, wait_until="networkidle")  # scripts that run after load included
+    tab.close()
+    return seen
+
+
 @pytest.mark.parametrize("page", nav_pages())
 def test_a_page_requests_nothing_outside_its_own_origin(browser, site_url, page):
-    tab = browser.new_page()
-    requested: list[str] = []
-    tab.on("request", lambda request: requested.append(request.url))
-    tab.goto(url_of(site_url, page), wait_until="networkidle")  # scripts that run after load included
-    tab.close()
+    seen = visit(browser, url_of(site_url, page))
     origin = urlsplit(site_url).netloc
-    outside = [u for u in requested if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != origin]
-    assert url_of(site_url, page) in requested
+    outside = [u for u in seen["requests"] if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != origin]
+    assert url_of(site_url, page) in seen["requests"]
     assert outside == []
+
+
+@pytest.mark.parametrize("page", nav_pages())
+def test_nothing_a_demo_printed_runs_in_the_page(browser, site_url, page):
+    seen = visit(browser, url_of(site_url, page))
+    assert seen["dialogs"] == [] and seen["console"] == [] and seen["failed"] == []
+
+
+def test_the_page_visit_catches_a_script_that_runs(browser, tmp_path):
+    (tmp_path / "live.html").write_text(
+        "<p>x</p><img src=missing onerror=\"alert(1)\"><script>console.log('ran')</script>")
+    seen = visit(browser, (tmp_path / "live.html").as_uri())
+    assert seen["dialogs"] == ["1"] and "log: ran" in seen["console"] and seen["failed"]
 
 
 @pytest.mark.parametrize("page", [page for page in nav_pages() if "```mermaid" in (DOCS / page).read_text()])
