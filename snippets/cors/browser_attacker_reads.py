@@ -90,7 +90,10 @@ class ApiHandler(QuietHandler):
         headers = self.cors_headers("allowlist")
         if "Access-Control-Allow-Origin" in headers:
             headers.update({"Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type"})
-        self.send_body(204, b"", headers=headers)
+        self.send_response(204)  # a 204 has no body and no Content-Length (RFC 9110 8.6)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
 
     def do_POST(self):
         # A naive handler: parses the body as JSON whatever the Content-Type says.
