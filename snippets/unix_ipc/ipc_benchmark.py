@@ -185,10 +185,22 @@ def measure(kind: str) -> dict[int, tuple[float, float]]:
 
 
 def cpu_model() -> str:
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
     return platform.machine()
+
+
+def stop_resource_tracker() -> None:
+    """End the helper process multiprocessing started when the first SharedMemory block was made.
+
+    It would end by itself once this process exits; ending it here leaves nothing running.
+    _stop() is private (CPython Lib/multiprocessing/resource_tracker.py), hence the getattr.
+    """
+    from multiprocessing import resource_tracker
+
+    getattr(resource_tracker._resource_tracker, "_stop", lambda: None)()
 
 
 def main() -> int:
@@ -201,7 +213,10 @@ def main() -> int:
     print(f"latency: median of {ROUND_TRIPS} round trips (send a message, get one of the same size back).\n")
     started = time.monotonic()
     os.sched_setaffinity(0, {CPU})
-    results = {kind: measure(kind) for kind in kinds}
+    try:
+        results = {kind: measure(kind) for kind in kinds}
+    finally:
+        stop_resource_tracker()
 
     header = f"{'mechanism':<22}" + "".join(f"{size_name(s) + ' MB/s':>14}" for s in SIZES)
     header += "".join(f"{size_name(s) + ' µs':>12}" for s in SIZES)
