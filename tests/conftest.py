@@ -24,9 +24,12 @@ from site_pages import ROOT, built_path, nav_pages, page_demos
 
 IN_CI = os.environ.get("CI") == "true"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+# A drawn diagram follows its caption, as SVG with its source in a <details> (diagrams.py), or as
+# Mermaid source for the browser to draw where the build had no Chromium.
 DIAGRAM = re.compile(
     r'<p class="demo-diagram-caption">Drawn from this run of (?P<name>[\w.]+):</p>'
-    r'<pre class="mermaid"><code>(?P<source>.*?)</code></pre>', re.DOTALL)
+    r'(?:<figure class="diagram">(?:(?!</figure>).)*?<pre><code>|<pre class="mermaid"><code>)(?P<source>.*?)</code></pre>',
+    re.DOTALL)
 
 
 def require(condition: bool, what: str) -> None:

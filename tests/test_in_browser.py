@@ -52,15 +52,35 @@ def test_the_page_visit_catches_a_script_that_runs(browser, tmp_path):
     assert seen["dialogs"] == ["1"] and "log: ran" in seen["console"] and seen["failed"]
 
 
-@pytest.mark.parametrize("page", [page for page in nav_pages() if "```mermaid" in (DOCS / page).read_text()])
-def test_every_diagram_renders_from_the_vendored_mermaid(browser, site_url, page):
-    tab = browser.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto(url_of(site_url, page))
-    # Material swaps each <pre class="mermaid"> for a <div class="mermaid"> holding the drawn SVG.
-    tab.wait_for_function("document.querySelectorAll('pre.mermaid').length === 0")
-    heights = tab.eval_on_selector_all("div.mermaid", "divs => divs.map(d => d.getBoundingClientRect().height)")
-    tab.close()
-    assert errors == []
-    assert heights and min(heights) > 50, heights
+DIAGRAM_PAGES = [page for page in nav_pages() if "```mermaid" in (DOCS / page).read_text()]
+LABELS = "svg text, svg foreignObject span, svg foreignObject p"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"])
+@pytest.mark.parametrize("page", DIAGRAM_PAGES)
+def test_every_diagram_shows_as_svg_with_its_labels(browser, site_url, page, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    tab = context.new_page()
+    tab.goto(url_of(site_url, page), wait_until="networkidle")
+    shown = tab.eval_on_selector_all(
+        "figure.diagram svg",
+        f"svgs => svgs.filter(s => s.getBoundingClientRect().height > 0)"
+        f".map(s => [...s.querySelectorAll('{LABELS}')].filter(e => e.textContent.trim()).length)")
+    figures = tab.locator("figure.diagram").count()
+    context.close()
+    assert figures and len(shown) == figures, "one drawing of each diagram is visible"
+    assert min(shown) > 0, "every diagram has text labels"
+
+
+@pytest.mark.parametrize("page", DIAGRAM_PAGES)
+def test_diagram_labels_are_at_least_12_px_on_a_phone(browser, site_url, page):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, color_scheme="dark")
+    tab = context.new_page()
+    tab.goto(url_of(site_url, page), wait_until="networkidle")
+    heights = tab.eval_on_selector_all(
+        "figure.diagram svg",
+        f"svgs => svgs.filter(s => s.getBoundingClientRect().height > 0).flatMap(s => [...s.querySelectorAll('{LABELS}')]"
+        ".filter(e => e.textContent.trim()).map(e => parseFloat(getComputedStyle(e).fontSize) * "
+        "s.getBoundingClientRect().width / s.viewBox.baseVal.width))")
+    context.close()
+    assert heights and min(heights) >= 12, f"smallest label {min(heights):.1f} px"
