@@ -58,6 +58,7 @@ class VictimHandler(QuietHandler):
             self.server.seen[parse_qs(url.query)["via"][0]] = {
                 "cookies": {pair.split("=")[0].strip() for pair in sent.split(";") if "=" in pair},
                 "sec-fetch-site": self.headers.get("Sec-Fetch-Site", "-"),
+                "origin": self.headers.get("Origin", "-"),
             }
         self.send_body(200, b"<!doctype html><title>victim</title>ok", "text/html; charset=utf-8")
 
@@ -174,13 +175,13 @@ def main() -> int:
     print("cookies Chromium stored for the victim: " + ", ".join(
         f"{name} (sameSite={c['sameSite']}, secure={c['secure']})" for name, c in sorted(stored.items())))
     print()
-    header = f"{'from':<11} {'request':<11} {'Sec-Fetch-Site':<15}" + "".join(f"{v:<12}" for v in COLUMNS.values())
+    header = f"{'from':<11} {'request':<11} {'Sec-Fetch-Site':<15}" + "".join(f"{v:<12}" for v in COLUMNS.values()) + "Origin header"
     print(header.rstrip())
     print("-" * len(header))
     for kind, rows in results.items():
         for request, seen in rows.items():
             marks = "".join(f"{'sent' if name in seen['cookies'] else '-':<12}" for name in COLUMNS)
-            print(f"{kind:<11} {request:<11} {seen['sec-fetch-site']:<15}{marks}".rstrip())
+            print(f"{kind:<11} {request:<11} {seen['sec-fetch-site']:<15}{marks}{seen['origin']}")
     print("\n(no attr.) = a cookie set without SameSite, less than 2 minutes before the request.")
     print("\nWhy Chromium withheld each cookie (blockedReasons, from the DevTools protocol):")
     for (kind, request), blocked in reasons.items():
@@ -205,6 +206,9 @@ def main() -> int:
         "the fresh cookie without SameSite went with the cross-site form POST (Lax-allowing-unsafe)":
         "unset" in cross["form POST"]["cookies"],
         "the cookie without SameSite did not go with the cross-site fetch POST": "unset" not in cross["fetch POST"]["cookies"],
+        "Chromium sent Origin with each POST, and no Origin with the link GETs":
+        all(rows[r]["origin"] == origins[kind] for kind, rows in results.items() for r in ("form POST", "fetch POST"))
+        and all(rows["link GET"]["origin"] == "-" for rows in results.values()),
         "from the same site, every cookie went with every request": all(r["cookies"] == set(COOKIES) for r in same.values()),
         "off the record, the None; Secure cookie was withheld from the fetch for the user's cookie setting":
         "none" not in incognito_fetch["cookies"] and incognito_reasons.get("none") == ["UserPreferences"],
