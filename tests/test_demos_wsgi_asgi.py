@@ -1,0 +1,67 @@
+"""Topic 8: each demo, as published, shows what the WSGI vs ASGI page says it shows."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_one_wsgi_callable_and_one_asgi_coroutine_run_under_four_servers_with_lifespan(published):
+    out = published("wsgi_asgi/two_interfaces.py")
+    assert re.search(r"^Python 3\.\S+, gunicorn \S+, uvicorn \S+, httpx \S+$", out, re.MULTILINE)
+    sync, gthread, uvicorn, gunicorn_asgi = out.split("\n\n")[1:5]
+    assert sync.startswith("gunicorn -k sync") and "wsgi.multithread=False" in sync
+    assert gthread.startswith("gunicorn -k gthread --threads 4") and "wsgi.multithread=True" in gthread
+    for block in (sync, gthread):
+        assert "GET /hello?name=ada -> 200, Server: gunicorn" in block
+        assert "body: WSGI GET /hello?name=ada wsgi.version=(1, 0)" in block
+    assert "Server: uvicorn" in uvicorn and "Server: gunicorn/asgi" in gunicorn_asgi
+    for block in (uvicorn, gunicorn_asgi):
+        assert "type=http asgi={'version': '3.0'" in block
+        logged = re.findall(r"^  log:  app got (.+)$", block, re.MULTILINE)
+        assert logged == ["lifespan.startup", "http GET /ready", "http GET /hello", "lifespan.shutdown"]
+    assert "NO " not in out
+    assert out.count("\nyes  ") == 4
+
+
+def test_at_100_concurrent_waits_uvicorn_beats_one_sync_worker_tenfold(published, published_diagrams):
+    out = published("wsgi_asgi/concurrent_waits.py")
+    assert re.search(r"^Linux \S+, \d+ CPUs; Python 3\.\S+, gunicorn \S+, uvicorn \S+, httpx \S+$", out, re.MULTILINE)
+    rows = {
+        name.strip(): [float(seconds) for seconds in times]
+        for name, *times in re.findall(r"^(\S.{39})\s*([\d.]+)s\s+([\d.]+)s\s+([\d.]+)s$", out, re.MULTILINE)
+    }
+    sync = rows["gunicorn sync, 1 worker"]
+    gthread = rows["gunicorn gthread, 1 worker x 10 threads"]
+    uvicorn = rows["uvicorn, 1 worker"]
+    # The ratios the page states, read off the published table (never absolute times).
+    assert sync[2] >= 10 * uvicorn[2], "at N=100 Uvicorn finished at least 10x sooner than the sync worker"
+    assert sync[2] >= 5 * gthread[2], "at N=100 gthread (10 threads) finished at least 5x sooner"
+    assert uvicorn[2] < gthread[2]
+    assert sync[2] >= 50 * sync[0], "the sync worker served the 100 requests one after another"
+    assert max(r[0] for r in (sync, gthread, uvicorn)) < 2 * min(r[0] for r in (sync, gthread, uvicorn))
+    assert "\nyes  at N=100 uvicorn finished at least 10x sooner than the sync worker" in out
+    assert "NO " not in out
+    assert out.count("\nyes  ") == 6
+    (chart,) = published_diagrams("wsgi_asgi/concurrent_waits.py")
+    assert chart.startswith("xychart-beta")
+    assert chart.count("\n    line ") == 3 and 'x-axis ["N=1", "N=10", "N=100"]' in chart
+
+
+def test_a_blocking_call_in_an_async_handler_stalls_pings_and_to_thread_fixes_it(published):
+    out = published("wsgi_asgi/blocking_call_in_async.py")
+    pool = int(re.search(r"Default thread pool here: min\(32, CPUs \+ 4\) = (\d+) threads", out).group(1))
+    runs = {
+        (int(count), path): (float(total), [int(ms) for ms in re.findall(r"(\d+) ms", pings)])
+        for count, path, total, pings in re.findall(r"^(\d+) x GET (/\w+)\s+([\d.]+)s\s+(.+)$", out, re.MULTILINE)
+    }
+    blocking_total, blocking_pings = runs[(4, "/blocking")]
+    assert len(blocking_pings) == 3
+    for fix in ("/to_thread", "/executor"):
+        total, pings = runs[(4, fix)]
+        assert blocking_total >= 3 * total, "the blocking calls ran one after another; the fixed ones overlapped"
+        assert max(pings) * 10 <= min(blocking_pings), "pings waited behind the blocking calls only"
+    many_total, _ = runs[(2 * pool, "/to_thread")]
+    assert many_total >= 1.8 * runs[(4, "/to_thread")][0], "twice the pool's size took two rounds"
+    assert "\nyes  /blocking: even the fastest ping waited at least half a blocking call" in out
+    assert "NO " not in out
+    assert out.count("\nyes  ") == 5
