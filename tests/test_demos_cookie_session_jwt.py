@@ -31,6 +31,7 @@ def test_session_cookie_is_set_secure_and_a_real_logout_makes_a_copied_cookie_us
 def test_jwt_payload_is_readable_and_only_a_pinned_verifier_rejects_alg_none(published):
     out = published("cookie_session_jwt/jwt_by_hand.py")
     assert "yes  the RFC 7519 3.1 example token's signature is reproduced (RFC 7515 A.1 key)" in out
+    assert "The token (header.payload.signature), 196 characters:" in out  # the size the page quotes
     assert '  header:  {"alg":"HS256","typ":"JWT"}' in out
     assert re.search(r'^  payload: \{"sub":"ana","role":"user","iat":(\d+),"exp":(\d+),"jti":"[0-9a-f]{16}"\}$', out, re.M)
     iat, exp = map(int, re.search(r'"iat":(\d+),"exp":(\d+)', out).groups())
