@@ -28,6 +28,7 @@ from local_servers import ServerFailed, gunicorn, server_versions, uvicorn  # no
 WAIT = 0.1  # seconds each request waits on "I/O"
 THREADS = 10  # gthread worker's --threads
 COUNTS = (1, 10, 100)
+REPEATS_OF_ONE = 3  # N=1 is timed 3 times and the best kept: one request is too short to time once
 
 
 def wsgi_app(environ, start_response):
@@ -77,12 +78,15 @@ def main() -> int:
             for server in servers.values():
                 stack.enter_context(server)  # all three up before any measurement; stopped on exit
             for name, server in servers.items():
+                asyncio.run(all_at_once(server.url, 1))  # warm-up, not timed
                 seconds[name] = {count: asyncio.run(all_at_once(server.url, count)) for count in COUNTS}
+                seconds[name][1] = min([seconds[name][1]] + [asyncio.run(all_at_once(server.url, 1))
+                                                             for _ in range(REPEATS_OF_ONE - 1)])
     except ServerFailed as failure:
         print(f"NO   {failure}")
         return 1
 
-    print("Seconds until all N concurrent requests were answered:")
+    print(f"Seconds until all N concurrent requests were answered (N=1: best of {REPEATS_OF_ONE} runs):")
     print(f"{'server':<40}" + "".join(f"{'N=' + str(n):>9}" for n in COUNTS))
     for name, row in seconds.items():
         print(f"{name:<40}" + "".join(f"{row[n]:>8.2f}s" for n in COUNTS))
@@ -95,13 +99,13 @@ def main() -> int:
     print(f"At N={top}: sync / uvicorn = {sync[top] / uvi[top]:.0f}x, sync / gthread = {sync[top] / gthread[top]:.0f}x,"
           f" gthread / uvicorn = {gthread[top] / uvi[top]:.0f}x")
     checks = {
-        f"the sync worker served one request at a time: N={top} took at least {top // 2}x as long as N=1":
-            sync[top] >= top / 2 * sync[1],
+        f"the sync worker served one request at a time: N={top} took at least 90% of N x 100 ms":
+            sync[top] >= 0.9 * top * WAIT,
         f"at N={top} the gthread worker ({THREADS} threads) finished at least 5x sooner than the sync worker":
             sync[top] >= 5 * gthread[top],
         f"at N={top} uvicorn finished at least 10x sooner than the sync worker": sync[top] >= 10 * uvi[top],
         f"at N={top} uvicorn finished sooner than the gthread worker": uvi[top] < gthread[top],
-        f"uvicorn overlapped the waits: N={top} took less than 5x as long as N=1": uvi[top] < 5 * uvi[1],
+        f"uvicorn overlapped the waits: N={top} took less than 10x as long as N=1": uvi[top] < 10 * uvi[1],
         "with one request, the three servers were within 2x of each other": max(r[1] for r in seconds.values())
         < 2 * min(r[1] for r in seconds.values()),
     }
