@@ -109,14 +109,15 @@ def test_forged_forwarding_headers_fool_only_a_backend_that_trusts_anyone(publis
     assert "NO " not in out and out.count("\nyes  ") == 13
 
 
-def test_the_published_config_passes_nginx_t_and_ip_hash_refuses_backup(published):
+def test_the_published_config_passes_nginx_t_and_ip_hash_refuses_backup_only_before_the_servers(published):
     out = published("nginx_load_balancing/check_config.py")
     assert NGINX_VERSION.search(out)
     assert "listen 80;  ->  listen 127.0.0.1:" in out
-    good, bad = out.split("Same file with")
+    good, bad, late = out.split("Same file with")
     assert "$ nginx -t   (exit status 0)" in good
     assert "nginx: the configuration file <temp>/nginx.conf syntax is ok" in good
     assert "nginx: configuration file <temp>/nginx.conf test is successful" in good
     assert "$ nginx -t   (exit status 1)" in bad
     assert 'nginx: [emerg] balancing method does not support parameter "backup"' in bad
-    assert "NO " not in out and out.count("\nyes  ") == 3
+    assert "after the servers" in late and "$ nginx -t   (exit status 0)" in late and "test is successful" in late
+    assert "NO " not in out and out.count("\nyes  ") == 4

@@ -1,4 +1,7 @@
-"""Check reverse_proxy.conf with `nginx -t`, then a copy with ip_hash switched on, which nginx refuses.
+"""Check reverse_proxy.conf with `nginx -t`, then two copies with ip_hash switched on.
+
+nginx refuses the `backup` server when ip_hash comes before the server lines, and does not notice it
+when ip_hash comes after them (the check is made as each server line is read).
 
 nginx -t reads the whole configuration, opens its files and its listening socket, and stops. The
 demo runs it on a copy in a temporary folder whose paths (pid, logs, temp folders) point into that
@@ -66,6 +69,9 @@ def main() -> int:
     original = CONFIG.read_text()
     # "        #   ip_hash;      first three..." becomes "        ip_hash;      # first three..."
     with_ip_hash = re.sub(r"^( +)#   ip_hash;( +)", r"\1ip_hash;\2# ", original, count=1, flags=re.MULTILINE)
+    backup_line = "        server 127.0.0.1:8002 backup;"
+    assert original.count(backup_line) == 1
+    ip_hash_after = original.replace(backup_line, backup_line + "\n        ip_hash;  # after the servers this time", 1)
     folder = Path(tempfile.mkdtemp(prefix="check-config-"))
     try:
         with socket.create_server(("127.0.0.1", 0)) as listener:
@@ -73,6 +79,7 @@ def main() -> int:
             copy, changes = local_copy(original, folder, port)
             good_rc, good_out = nginx_test(binary, copy, folder, listener)
             bad_rc, bad_out = nginx_test(binary, local_copy(with_ip_hash, folder, port)[0], folder, listener)
+            late_rc, late_out = nginx_test(binary, local_copy(ip_hash_after, folder, port)[0], folder, listener)
     finally:
         shutil.rmtree(folder)
 
@@ -83,6 +90,8 @@ def main() -> int:
     print(f"\n$ nginx -t   (exit status {good_rc})\n{good_out}\n")
     print("Same file with '#   ip_hash;' uncommented:")
     print(f"$ nginx -t   (exit status {bad_rc})\n{bad_out}\n")
+    print("Same file with 'ip_hash;' added after the servers instead:")
+    print(f"$ nginx -t   (exit status {late_rc})\n{late_out}\n")
 
     checks = {
         f"{CONFIG.name} passes nginx -t: syntax is ok, test is successful": good_rc == 0
@@ -90,6 +99,8 @@ def main() -> int:
         and "test is successful" in good_out,
         "with ip_hash, nginx -t fails: the method does not support \"backup\"": bad_rc != 0
         and 'balancing method does not support parameter "backup"' in bad_out,
+        "with ip_hash after the servers, the same backup passes nginx -t unnoticed": late_rc == 0
+        and "test is successful" in late_out,
         "the ip_hash copy differs from the file in that one line only": sum(
             a != b for a, b in zip(original.splitlines(), with_ip_hash.splitlines())
         )
