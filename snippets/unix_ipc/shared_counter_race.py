@@ -32,11 +32,10 @@ def add_locked(counter, start) -> None:
 
 
 def run(target, counter) -> int:
-    start = multiprocessing.Event()  # all workers begin together, so their loops really overlap
+    start = multiprocessing.Barrier(PROCESSES)  # no worker begins before all are ready: the loops overlap
     workers = [multiprocessing.Process(target=target, args=(counter, start)) for _ in range(PROCESSES)]
     for worker in workers:
         worker.start()
-    start.set()
     for worker in workers:
         worker.join()
     if any(worker.exitcode != 0 for worker in workers):
