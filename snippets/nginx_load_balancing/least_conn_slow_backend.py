@@ -36,7 +36,7 @@ def backend(name: str, delay: float) -> type[QuietHandler]:
 
 def burst(client: httpx.Client, path: str) -> list[tuple[str, float]]:
     """Start REQUESTS requests GAP seconds apart; return (who answered, seconds taken) for each."""
-    results: list[tuple[str, float]] = [("", 0.0)] * REQUESTS
+    results: list[tuple[str, float]] = [("none", 0.0)] * REQUESTS
 
     def one(index: int) -> None:
         started = time.monotonic()
