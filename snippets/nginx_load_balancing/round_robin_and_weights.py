@@ -68,7 +68,8 @@ def main() -> int:
         print("  request " + "".join(f"{number:>3}" for number in range(1, len(python) + 1)))
         print("  nginx   " + "".join(f"{name:>3}" for name in answered[group]))
         print("  Python  " + "".join(f"{name:>3}" for name in python))
-        print("  differ  " + "".join(f"{'' if a == b else '^':>3}" for a, b in zip(answered[group], python)).rstrip() + "\n")
+        marks = "".join(f"{'' if a == b else '^':>3}" for a, b in zip(answered[group], python))
+        print(("  differ  " + marks).rstrip() + "\n")
         checks[f"{group}: nginx's order equals the Python algorithm's, request by request"] = answered[group] == python
         checks[f"{group}: each backend answered {CYCLES} x its weight times"] = all(
             answered[group].count(name) == CYCLES * weight for name, weight in weights.items()
