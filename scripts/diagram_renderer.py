@@ -2,8 +2,8 @@
 
 No MkDocs here: the `diagrams` hook calls `DiagramRenderer.render()`. Each diagram is drawn twice,
 with Mermaid's "default" theme for the light palette and its "dark" theme for the dark one. SVGs
-are kept in .cache/diagrams/, keyed by the source, the theme and the Mermaid file, so a prose edit
-re-draws nothing.
+are kept in .cache/diagrams/, keyed by the source, the theme, the Mermaid file and this file, so a
+prose edit re-draws nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +18,13 @@ MERMAID = ROOT / "docs" / "assets" / "vendor" / "mermaid" / "mermaid.min.js"
 CACHE_DIR = ROOT / ".cache" / "diagrams"
 THEMES = ("default", "dark")
 QUIET_CHROMIUM = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"]
+EMPTY_RECT = re.compile(r'<rect(?![^>]*\bwidth=)(?![^>]*\bheight=)([^>]*>)')
+NAME_ATTRIBUTE = re.compile(r'(<(?:rect|line)\b[^>]*?)\sname="[^"]*"')
 VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
 RENDER = """async ([id, source, theme]) => {
-    mermaid.initialize({startOnLoad: false, theme, securityLevel: "strict", fontSize: 16});
+    // SVG text labels, not HTML in foreignObject: valid markup, selectable text, and print-safe.
+    mermaid.initialize({startOnLoad: false, theme, securityLevel: "strict", fontSize: 16,
+                        htmlLabels: false, flowchart: {htmlLabels: false}});
     const {svg} = await mermaid.render(id, source);
     return svg;
 }"""
@@ -43,6 +47,8 @@ def natural_size(svg: str) -> str:
     head, rest = svg.split(">", 1)
     head = re.sub(r'\s(?:width|height)="[^"]*"', "", head)
     head = re.sub(r'\sstyle="max-width:[^"]*"', "", head)
+    rest = EMPTY_RECT.sub(r'<rect width="0" height="0"\1', rest)  # Mermaid leaves some unsized; SVG requires both
+    rest = NAME_ATTRIBUTE.sub(r"\1", rest)  # sequence diagrams name their actors' shapes; SVG has no such attribute
     return f'{head} width="{width}" height="{height}">{rest}'
 
 
@@ -51,7 +57,8 @@ class DiagramRenderer:
 
     def __init__(self, cache_dir: Path = CACHE_DIR) -> None:
         self.cache_dir = cache_dir
-        self._mermaid_digest = hashlib.sha256(MERMAID.read_bytes()).hexdigest()[:16]
+        # The key covers Mermaid and this file, so a change to either draws everything again.
+        self._mermaid_digest = hashlib.sha256(MERMAID.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
         self._playwright = None
         self._browser = None
         self._page = None

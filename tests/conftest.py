@@ -53,7 +53,12 @@ def mkdocs_build(config: Path, site_dir: Path, **env: str) -> subprocess.Complet
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once with --strict (which runs every demo, fresh)."""
+    """The real site, built once with --strict (which runs every demo, fresh).
+
+    BUILT_SITE=<folder> reuses a site built before (./scripts/build writes site/), to re-run the
+    page and browser tests quickly while writing them; CI never sets it."""
+    if os.environ.get("BUILT_SITE") and not IN_CI:
+        return Path(os.environ["BUILT_SITE"]).resolve()
     site = tmp_path_factory.mktemp("site")
     result = mkdocs_build(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, f"strict build failed:\n{result.stderr}"

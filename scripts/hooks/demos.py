@@ -171,8 +171,10 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
         id="", id_prefix=None, returncode=0, session=None, update_toc=False, workdir=None, width=None,
         extra={"title": spec.path},
     )
+    # Markdown wraps the tab's placeholder in <p>, and a <p> cannot hold a <pre>: unwrap it.
+    tabs = str(tabs).replace(f"<p>{body}</p>", body)
     # Outside the tabs, so that a diagram is visible (and drawn) whichever tab is open.
-    return str(tabs) + "".join(  # str(): Markup + str would escape the str
+    return tabs + "".join(  # str(): Markup + str would escape the str
         f'<p class="demo-diagram-caption">Drawn from this run of {html.escape(name)}:</p>'
         f'<pre class="mermaid"><code>{html.escape(diagram)}</code></pre>'
         for diagram in diagrams
