@@ -28,7 +28,7 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 # Mermaid source for the browser to draw where the build had no Chromium.
 DIAGRAM = re.compile(
     r'<p class="demo-diagram-caption">Drawn from this run of (?P<name>[\w.]+):</p>'
-    r'(?:<figure class="diagram">(?:(?!</figure>).)*?<pre><code>|<pre class="mermaid"><code>)(?P<source>.*?)</code></pre>',
+    r'(?:<figure class="diagram"(?:(?!</figure>).)*?<pre><code>|<pre class="mermaid"><code>)(?P<source>.*?)</code></pre>',
     re.DOTALL)
 
 

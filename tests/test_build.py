@@ -55,7 +55,7 @@ def test_every_page_has_its_own_meta_description(built_site, page):
 def test_diagrams_are_drawn_at_build_time_and_pages_load_no_mermaid(built_site, page):
     require(find_chromium() is not None, "Chromium, which draws the diagrams at build time")
     html = html_of(built_site, page)
-    figures = html.count('<figure class="diagram">')
+    figures = html.count('<figure class="diagram"')
     assert figures >= (DOCS / page).read_text().count("```mermaid")
     assert html.count("<svg") >= 2 * figures, "a light and a dark drawing of each"
     assert '<pre class="mermaid">' not in html and "mermaid.min.js" not in html

@@ -243,7 +243,7 @@ def test_a_drawn_diagram_is_shown_under_the_demo(tmp_path, trial_topic):
     demo = trial_topic("draws.py", "print('two steps')\nprint('```mermaid')\nprint('graph LR; A-->B')\nprint('```')\n")
     result, html = build_page(tmp_path, f"# Trial\n\n```demo\n{demo}\n```\n")
     assert result.returncode == 0, result.stderr
-    assert 'Drawn from this run of draws.py:</p><figure class="diagram"><div class="diagram-light"><svg' in html
+    assert 'Drawn from this run of draws.py:</p><figure class="diagram" tabindex="0" role="group" aria-label="Diagram"><div class="diagram-light"><svg' in html
     assert '<summary>This diagram as text</summary><pre><code>graph LR; A--&gt;B\n</code></pre>' in html
 
 

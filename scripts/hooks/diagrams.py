@@ -72,7 +72,8 @@ def _figure(match: re.Match[str], page: str) -> str:
         log.warning(f"page {page}: a Mermaid diagram could not be drawn: {error}")
         return match.group(0)
     return (
-        '<figure class="diagram">'
+        # A figure that may scroll sideways must be reachable by keyboard (axe: scrollable-region-focusable).
+        '<figure class="diagram" tabindex="0" role="group" aria-label="Diagram">'
         f'<div class="diagram-light">{light}</div>'
         f'<div class="diagram-dark">{dark}</div>'
         '<details class="diagram-source"><summary>This diagram as text</summary>'
