@@ -40,7 +40,9 @@ class AuthServer(LocalServer):
         self.now = 1_800_000_000  # the simulated clock, in seconds since 1970
         self.key = secrets.token_bytes(32)
         self.refresh_tokens = {}  # digest -> {"user", "family", "exp", "used"}
-        self.deny_list = {}  # jti -> exp of the access token; kept only until then
+        # jti -> exp of the access token; kept only until then. Keyed on jti alone because this demo has
+        # one issuer; with several, key it on (iss, jti) as OWASP's JWT cheat sheet says.
+        self.deny_list = {}
         self.deny_list_lookups = 0
 
     def issue(self, user: str, family: str) -> dict:

@@ -1,7 +1,8 @@
 """Log in, be recognised by a session cookie, log out; then replay the old cookie to see if logout really ended it.
 
 Runs an HTTPS server on 127.0.0.1 (a throwaway self-signed certificate is embedded below, valid for
-127.0.0.1 only) so the cookie can carry Secure and the __Host- prefix, as it should in production.
+127.0.0.1 only, together with its private key: public, so never reuse or trust it outside this demo)
+so the cookie can carry Secure and the __Host- prefix, as it should in production.
 Copy local_http.py next to this file. Runs anywhere Python and httpx run.
 """
 
@@ -10,6 +11,7 @@ import http.cookies
 import os
 import secrets
 import ssl
+import string
 import sys
 import tempfile
 from pathlib import Path
@@ -20,22 +22,24 @@ import httpx
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # finds snippets/local_http.py
 from local_http import LocalServer, QuietHandler, versions  # noqa: E402
 
-# A self-signed P-256 certificate for IP 127.0.0.1 and its key, made for this demo only (never use
-# a published key for anything real): openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256
-# -nodes -days 36500 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 ...
+# A self-signed P-256 certificate for IP 127.0.0.1 only (CA:FALSE, serverAuth), valid from 2020-01-01
+# to 2119-12-31 so that a machine whose clock is behind still accepts it. Made with OpenSSL 3.0:
+# `openssl ca -selfsign -startdate 20200101000000Z -enddate 21191231000000Z` over a CSR for
+# CN=127.0.0.1 with subjectAltName=IP:127.0.0.1. Its private key is below, public, for this demo only.
 CERT = """-----BEGIN CERTIFICATE-----
-MIIBtDCCAVqgAwIBAgIUBJ2/IK9oL2ejJZopXNuE5QIgXRIwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNTE3NTgyN1oYDzIxMjYxMTAx
-MTc1ODI3WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAASCtl0W8DYXE5PDb2r47EmEweGfLl/LWJglmAzLdmT2t10NYnc1x/Zz
-7FCAYVFxoQr9wtE8cfAyVIxIZ/OB5T/0o4GHMIGEMB0GA1UdDgQWBBQ+cP0M0be2
-DCLfcp3+Trg7LnrlRzAfBgNVHSMEGDAWgBQ+cP0M0be2DCLfcp3+Trg7LnrlRzAP
-BgNVHREECDAGhwR/AAABMAwGA1UdEwEB/wQCMAAwDgYDVR0PAQH/BAQDAgeAMBMG
-A1UdJQQMMAoGCCsGAQUFBwMBMAoGCCqGSM49BAMCA0gAMEUCIQDN3R1eXWP+vDoD
-gHDH+SXVo3lN1AmfeX4OL38ztrupagIgLFT93/Tn1ZgSFmmaUEM9Hbt6JFoyI+Mw
-O0hAsAwPfbY=
+MIIBsDCCAVegAwIBAgIRAIdHCebZmDpFp0CWMfHt8ggwCgYIKoZIzj0EAwIwFDES
+MBAGA1UEAwwJMTI3LjAuMC4xMCAXDTIwMDEwMTAwMDAwMFoYDzIxMTkxMjMxMDAw
+MDAwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjOPQMB
+BwNCAASCtl0W8DYXE5PDb2r47EmEweGfLl/LWJglmAzLdmT2t10NYnc1x/Zz7FCA
+YVFxoQr9wtE8cfAyVIxIZ/OB5T/0o4GHMIGEMB0GA1UdDgQWBBQ+cP0M0be2DCLf
+cp3+Trg7LnrlRzAfBgNVHSMEGDAWgBQ+cP0M0be2DCLfcp3+Trg7LnrlRzAPBgNV
+HREECDAGhwR/AAABMAwGA1UdEwEB/wQCMAAwDgYDVR0PAQH/BAQDAgeAMBMGA1Ud
+JQQMMAoGCCsGAQUFBwMBMAoGCCqGSM49BAMCA0cAMEQCIC4Hjh+ouSmRqk5NWVQL
+iN85Ql7gEKIwscPOa9b6HFFUAiBoc26pjoPdtk1heqMBC13Ekkr+R6MeBF+pEohW
+Re1WTg==
 -----END CERTIFICATE-----
 """
+# DEMO ONLY - published private key, never reuse
 KEY = """-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgByaR/pbu9Yief+lT
 jP+jmkjWXSyW9ArWnceM0Yi3DbGhRANCAASCtl0W8DYXE5PDb2r47EmEweGfLl/L
@@ -169,7 +173,8 @@ def main() -> int:
         ) and login_lines[0].startswith(f"{COOKIE}="),
         "the session cookie has no Max-Age or Expires (a session cookie)": "max-age" not in login_lines[0].lower()
         and "expires" not in login_lines[0].lower(),
-        "the session id carries 256 random bits (43 base64url characters)": len(good["sid"]) == 43,
+        "the session id is 43 base64url characters (secrets.token_urlsafe(32), 256 bits)": len(good["sid"]) == 43
+        and set(good["sid"]) <= set(string.ascii_letters + string.digits + "-_"),
         "the next request was recognised by the cookie alone": good["me"].status_code == 200
         and good["me"].text == "hello ana\n",
         "plain HTTP on another port got theme but not the Secure cookie": good["plain_cookie_header"] == "theme=dark",
