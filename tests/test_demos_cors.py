@@ -41,17 +41,18 @@ def test_only_an_exact_allowlist_keeps_other_origins_from_reading_credentialed_a
     assert out.count("\nyes  ") == 7
 
 
-def test_chromium_blocks_without_cors_and_with_star_plus_credentials_and_preflights_the_put(published, published_diagrams):
+def test_chromium_blocks_without_cors_and_with_star_plus_credentials_preflights_the_put_and_lets_star_cover_authorization(published, published_diagrams):
     out = published("cors/browser_cors.py")
     assert re.match(r"Chromium \d+\.\d+\.\d+\.\d+ \(headless, driven by Playwright \d+\.\d+\.\d+\)", out)
     origin_a = re.search(r"origin A = (http://127\.0\.0\.1:\d+)", out).group(1)
     origin_b = re.search(r"origin B = (http://127\.0\.0\.1:\d+)", out).group(1)
     assert origin_a != origin_b
     calls = re.findall(r"^\d\. .*\n   script: (\w+)", out, re.MULTILINE)
-    assert calls == ["blocked", "read", "blocked", "read", "read"]
+    assert calls == ["blocked", "read", "blocked", "read", "read", "read", "read", "read"]
     assert "No 'Access-Control-Allow-Origin' header is present on the requested resource." in out
     assert "must not be the wildcard '*' when the request's credentials mode is 'include'" in out
-    assert out.count("X-Request-Id=r-1 X-Internal=None") == 2
+    assert out.count("X-Request-Id=r-1 X-Internal=None") == 4
+    assert '8. GET /public/me, Authorization (Allow-Headers: *)\n   script: read: 200 {"token": "Bearer t-1"}' in out
     log = re.findall(r"^  (GET|OPTIONS|PUT) (\S+)\s+A\s+(.*?)\s+(yes|no)\s+(\d{3})$", out, re.MULTILINE)
     assert [(method, path, cookie, status) for method, path, _, cookie, status in log] == [
         ("GET", "/public/no-cors", "no", "200"),
@@ -60,10 +61,17 @@ def test_chromium_blocks_without_cors_and_with_star_plus_credentials_and_preflig
         ("OPTIONS", "/notes/1", "no", "204"),
         ("PUT", "/notes/1", "yes", "200"),
         ("PUT", "/notes/1", "yes", "200"),
+        ("OPTIONS", "/drafts/1", "no", "204"),
+        ("PUT", "/drafts/1", "yes", "200"),
+        ("OPTIONS", "/drafts/1", "no", "204"),
+        ("PUT", "/drafts/1", "yes", "200"),
+        ("OPTIONS", "/public/me", "no", "204"),
+        ("GET", "/public/me", "no", "200"),
     ]
     assert log[3][2] == "Method: PUT, Headers: content-type,x-request-id"
+    assert log[10][2] == "Method: GET, Headers: authorization"
     assert "NO " not in out
-    assert out.count("\nyes  ") == 10
+    assert out.count("\nyes  ") == 14
     (diagram,) = published_diagrams("cors/browser_cors.py")
     assert diagram.count("P->>B: OPTIONS /notes/1") == 1
     assert diagram.count("script is blocked") == 2

@@ -2,8 +2,10 @@
 
 Two servers on 127.0.0.1, on two ports the OS picks: the page's server (origin A) and an API
 (origin B). Same scheme and host, different ports: two origins. From a page of origin A, fetch()
-calls the API five ways: without CORS headers, with `Access-Control-Allow-Origin: *`, the same
-with credentials, a PUT with a JSON body (preflighted) and that PUT again (the preflight is cached).
+calls the API eight times: without CORS headers, with `Access-Control-Allow-Origin: *`, the same
+with credentials, a PUT with a JSON body (preflighted) and that PUT again (the preflight answer said
+Max-Age: 600, so it is cached), the same pair to a URL whose preflight answer says Max-Age: 0, and a
+GET with an Authorization header to a URL whose preflight answer says Allow-Headers: *.
 The API logs every request it receives, OPTIONS included; Chromium's console says why it blocked.
 
 Needs Chromium and Playwright for Python (python3 -m pip install playwright). Copy local_http.py
@@ -73,19 +75,24 @@ class ApiHandler(QuietHandler):
             self.send_body(200, b'{"price": 42}', "application/json")
         elif self.path == "/public/star":
             self.send_body(200, b'{"price": 42}', "application/json", {"Access-Control-Allow-Origin": "*"})
+        elif self.path == "/public/me":  # the body proves the Authorization header arrived
+            token = self.headers.get("Authorization", "none")
+            self.send_body(200, json.dumps({"token": token}).encode(), "application/json", {"Access-Control-Allow-Origin": "*"})
         else:
             self.send_body(404, b"not found")
 
-    def do_OPTIONS(self):  # the preflight for /notes: only origin A, only PUT, two headers
+    def do_OPTIONS(self):
         origin = self.headers.get("Origin")
         headers = {"Vary": "Origin"}
-        if origin == self.server.allowed_origin:
+        if self.path == "/public/me":  # no credentials: "*" may stand for any header name
+            headers = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "*"}
+        elif origin == self.server.allowed_origin:  # /notes and /drafts: only origin A, only PUT, two headers
             headers.update({
                 "Access-Control-Allow-Origin": origin,
                 "Access-Control-Allow-Credentials": "true",
                 "Access-Control-Allow-Methods": "PUT",
                 "Access-Control-Allow-Headers": "Content-Type, X-Request-Id",
-                "Access-Control-Max-Age": "600",
+                "Access-Control-Max-Age": "0" if self.path.startswith("/drafts/") else "600",
             })
         self.send_response(204)
         for name, value in headers.items():
@@ -121,6 +128,9 @@ def main() -> int:
             ("GET /public/star, credentials: include", "/public/star", {"credentials": "include"}),
             ("PUT /notes/1, JSON, with cookie", "/notes/1", put),
             ("the same PUT again", "/notes/1", put),
+            ("PUT /drafts/1 (its preflight says Max-Age: 0)", "/drafts/1", put),
+            ("the same PUT to /drafts/1 again", "/drafts/1", put),
+            ("GET /public/me, Authorization (Allow-Headers: *)", "/public/me", {"headers": {"Authorization": "Bearer t-1"}}),
         ]
         results, consoles = [], []
         with sync_playwright() as playwright:
@@ -147,10 +157,11 @@ def main() -> int:
     print(f"page: origin A = {site.url}")
     print(f"API:  origin B = {api.url}")
     print("Same scheme, same host, different port: two origins.\n")
+    reasons = {}  # call number -> the console's CORS message about it
     for number, (label, path, result) in enumerate(results, 1):
         if result["read"]:
             outcome = f"read: {result['status']} {result['body']}"
-            if path == "/notes/1":
+            if path.startswith(("/notes/", "/drafts/")):
                 outcome += f"  X-Request-Id={result['requestId']} X-Internal={result['internal']}"
         else:
             outcome = f"blocked: {result['error']}"
@@ -158,6 +169,7 @@ def main() -> int:
         print(f"   script: {outcome}")
         for text in consoles:
             if api.url + path in text and "CORS policy" in text and not result["read"]:
+                reasons[number] = text
                 print("   console: " + text.replace(api.url, "B").replace(site.url, "A"))
                 break
     print("\nWhat the API received (its own log), in order:")
@@ -171,6 +183,7 @@ def main() -> int:
     methods = [f"{entry['method']} {entry['path']}" for entry in api.seen]
     options = [entry for entry in api.seen if entry["method"] == "OPTIONS"]
     blocked_reasons = [text for text in consoles if "CORS policy" in text]
+    me_options = [entry for entry in options if entry["path"] == "/public/me"]
     checks = {
         "without CORS headers the script could not read the response": not outcome[0]["read"],
         "... yet the API received that GET and answered 200": api.seen[0]["method"] == "GET" and api.seen[0]["status"] == 200,
@@ -182,8 +195,16 @@ def main() -> int:
         "the preflight carried no cookie; the PUT after it did": options[0]["cookie"] == "no" and api.seen[4]["cookie"] == "yes",
         "the script read the PUT's answer and the exposed X-Request-Id only": outcome[3]["read"]
         and outcome[3]["requestId"] == "r-1" and outcome[3]["internal"] is None,
-        "the second PUT went without a preflight (Max-Age 600 cached it)": methods[5:] == ["PUT /notes/1"] and len(options) == 1,
+        "the second PUT went without a preflight: the first answer was cached": methods[5] == "PUT /notes/1"
+        and methods.count("OPTIONS /notes/1") == 1,
+        "with Max-Age: 0, each PUT to /drafts/1 had its own preflight": methods[6:10] == [
+            "OPTIONS /drafts/1", "PUT /drafts/1", "OPTIONS /drafts/1", "PUT /drafts/1"] and outcome[5]["read"] and outcome[6]["read"],
         "Chromium's console gave a CORS reason for both blocked reads": len(blocked_reasons) == 2,
+        "... for call 3 it names the wildcard: must not be '*' with credentials": "must not be the wildcard '*'" in reasons.get(3, ""),
+        "the Authorization GET was preflighted, asking for 'authorization'": methods[10:] == ["OPTIONS /public/me", "GET /public/me"]
+        and [entry["acrh"] for entry in me_options] == ["authorization"],
+        "Allow-Headers: * covered Authorization: sent and read (the Fetch standard says it must not)": outcome[7]["read"]
+        and json.loads(outcome[7]["body"]) == {"token": "Bearer t-1"},
     }
     print()
     for claim, holds in checks.items():

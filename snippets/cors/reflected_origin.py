@@ -98,10 +98,10 @@ def main() -> int:
             "Access-Control-Allow-Credentials") == "true" and "sk-alice-0001" in first.text,
         "reflect lets every one of the five origins read": readers("reflect") == ORIGINS,
         "the suffix test lets evilapp.example read": readers("suffix") == [FRONT_END, "https://evilapp.example"],
-        "allowing null lets any sandboxed page read": readers("with-null") == [FRONT_END, "null"],
+        "allowing null lets a request with Origin: null read": readers("with-null") == [FRONT_END, "null"],
         "the exact allowlist lets only app.example read": readers("allowlist") == [FRONT_END],
         "every answer carried Vary: Origin": all(r.headers.get("Vary") == "Origin" for r in table.values()),
-        "the CORS check refuses * with credentials, accepts it without": not browser_would_share(
+        "browser_would_share() (this demo's CORS check) refuses * with credentials, accepts it without": not browser_would_share(
             "https://evil.example", "include", star) and browser_would_share("https://evil.example", "omit", star),
     }
     print()
