@@ -24,6 +24,7 @@ def test_session_cookie_is_set_secure_and_a_real_logout_makes_a_copied_cookie_us
     assert "The old __Host-sid value, replayed by another client -> 401" in real
     assert "A session id the server never issued -> 401" in real
     assert "The old __Host-sid value, replayed -> 200 hello ana" in cookie_only
+    assert "yes  the session id is 43 base64url characters (secrets.token_urlsafe(32), 256 bits)" in out
     assert "NO " not in out
     assert out.count("\nyes  ") == 12
 
@@ -44,6 +45,7 @@ def test_jwt_payload_is_readable_and_only_a_pinned_verifier_rejects_alg_none(pub
     assert verdicts["payload edited (role user -> admin)"] == ("rejected: signature does not match",) * 2
     assert verdicts["expired 600 s ago, correctly signed"] == ("rejected: expired 600 s ago",) * 2
     assert verdicts["signed with another key"] == ("rejected: signature does not match",) * 2
+    assert "yes  a token signed with another key is rejected by both: signature does not match" in out
     assert verdicts['forged, "alg": "none"'] == (
         "rejected: alg 'none' is not the one we accept (HS256)",
         "ACCEPTED as ana (role admin)",
