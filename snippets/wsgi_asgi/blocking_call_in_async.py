@@ -5,7 +5,8 @@ calls time.sleep(0.3) inside the async handler; /to_thread awaits asyncio.to_thr
 /executor awaits loop.run_in_executor(None, time.sleep, 0.3). time.sleep stands for any blocking
 call: a synchronous database driver, requests.get(), a big json.loads().
 
-For each slow endpoint the demo sends 4 requests at once, then 50 ms later 3 pings, and times both.
+For each slow endpoint the demo sends 4 requests at once, then 50 ms later 3 pings, and times both;
+it does so 3 times and shows the run whose slow requests were all answered soonest.
 
 Needs Linux (or another Unix), uvicorn (pip install uvicorn httpx).
 Copy local_servers.py next to this file. Run: python3 blocking_call_in_async.py
@@ -26,6 +27,7 @@ from local_servers import ServerFailed, server_versions, uvicorn  # noqa: E402
 
 CALL = 0.3  # seconds the blocking call takes
 SLOW, PINGS = 4, 3
+REPEATS = 3  # each row is the best of 3 runs: a moment of machine load then counts against neither side
 
 
 async def asgi_app(scope, receive, send):
@@ -80,11 +82,13 @@ def main() -> int:
     try:
         with uvicorn("blocking_call_in_async:asgi_app", ready_path="/ping") as server:
             for path, slow in runs:
-                results[(path, slow)] = asyncio.run(slow_and_pings(server.url, path, slow))
+                tries = [asyncio.run(slow_and_pings(server.url, path, slow)) for _ in range(REPEATS)]
+                results[(path, slow)] = min(tries, key=lambda result: result[0])  # answered soonest
     except ServerFailed as failure:
         print(f"NO   {failure}")
         return 1
 
+    print(f"Each row: the best of {REPEATS} runs (the one whose slow requests were all answered soonest).")
     print(f"{'requests sent at once':<28}{'all answered after':>20}   pings sent 50 ms later took")
     for (path, slow), (total, pings) in results.items():
         ping_text = ", ".join(f"{p * 1000:.0f} ms" for p in pings)
@@ -98,14 +102,17 @@ def main() -> int:
     checks = {
         f"/blocking: the {SLOW} calls ran one after another (all answered after at least {SLOW - 1}x one call)":
             blocking_total >= (SLOW - 1) * CALL,
-        "/blocking: even the fastest ping waited at least half a blocking call":
-            min(blocking_pings) >= CALL / 2,
+        # The pings left 50 ms after the slow requests; behind at least SLOW - 1 calls they wait this long.
+        f"/blocking: every ping waited behind the blocking calls (at least {SLOW - 1}x one call, less the 50 ms head start)":
+            min(blocking_pings) >= (SLOW - 1) * CALL - 0.05,
         f"to_thread and run_in_executor: the {SLOW} calls overlapped (all answered in under 2x one call)":
             all(total < 2 * CALL for total, _ in fixes),
+        f"to_thread and run_in_executor: every ping came back in under a third of one call ({CALL / 3 * 1000:.0f} ms)":
+            all(max(pings) < CALL / 3 for _, pings in fixes),
         "to_thread and run_in_executor: every ping came back at least 10x sooner than the fastest under /blocking":
             all(max(pings) * 10 <= min(blocking_pings) for _, pings in fixes),
-        f"{many} x to_thread with a {pool}-thread default pool took {rounds} rounds of one call, not 1":
-            rounds * CALL * 0.9 <= many_total < (rounds + 0.9) * CALL,
+        f"{many} x to_thread with a {pool}-thread default pool took at least {rounds} rounds of one call, not 1":
+            many_total >= rounds * CALL * 0.9,
     }
     for claim, holds in checks.items():
         print(f"{'yes' if holds else 'NO ':<4} {claim}")

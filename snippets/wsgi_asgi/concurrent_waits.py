@@ -7,7 +7,7 @@ and Uvicorn (one event loop). For N = 1, 10 and 100, the demo sends N requests a
 and times how long it takes until all N have their answer.
 
 Needs Linux (or another Unix), gunicorn and uvicorn (pip install gunicorn uvicorn httpx).
-Copy local_servers.py next to this file. Run: python3 concurrent_waits.py  (about 15 s)
+Copy local_servers.py next to this file. Run: python3 concurrent_waits.py  (about 20 s)
 """
 
 import asyncio
