@@ -3,6 +3,7 @@ ones do not, and the CSP demo's policy blocks the injected inline script."""
 
 from __future__ import annotations
 
+import html
 import importlib
 import sys
 from urllib.parse import quote
@@ -13,6 +14,7 @@ sys.path[:0] = [str(ROOT / "snippets"), str(ROOT / "snippets" / "xss_csrf")]
 reflected_xss = importlib.import_module("reflected_xss")
 stored_xss = importlib.import_module("stored_xss")
 csp_header = importlib.import_module("csp_header")
+escape_by_context = importlib.import_module("escape_by_context")
 from local_http import LocalServer  # noqa: E402
 
 
@@ -59,6 +61,18 @@ def test_stored_payload_runs_unescaped_and_not_escaped(browser):
         escaped = dialogs_on(browser, server.url + "/comments", "onerror")
     assert unsafe == ["stored"]
     assert escaped == []
+
+
+def test_html_escape_inside_script_lets_both_script_cases_run(browser):
+    for name, template, values in escape_by_context.SCRIPT_CASES:
+        page = browser.new_page()
+        messages: list[str] = []
+        page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
+        html_page = template.format(*(html.escape(v) for v in values))
+        page.set_content(f"<!doctype html><title>{name}</title>{html_page}<p>done</p>")
+        page.get_by_text("done").wait_for()
+        page.close()
+        assert len(messages) == 1, (name, html_page, messages)
 
 
 def test_csp_runs_the_nonced_script_and_blocks_the_injected_one(browser):

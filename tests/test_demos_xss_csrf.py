@@ -28,7 +28,12 @@ def test_html_escape_fails_in_unquoted_attributes_urls_and_scripts(published):
     assert 'with html.escape(): <a href="javascript:alert(1)">home page</a>' in out
     assert "script the parser finds: 1 new <script>" in out
     assert 'const q = "Tom &amp; Jerry";' in out
-    assert "NO " not in out and out.count("\nyes  ") == 9
+    assert "-> const q = 1;alert(document.domain);" in out
+    assert "code outside string literals: const a = ;alert(document.domain)//" in out
+    for tricky in ("' javascript:alert(1)'", "'\\x01javascript:alert(1)'", "'java\\tscript:alert(1)'"):
+        assert re.search(re.escape(tricky) + r"\s+-> '#'", out), tricky
+    assert re.search(r"'/comments\?page=2'\s+-> '/comments\?page=2'", out)
+    assert "NO " not in out and out.count("\nyes  ") == 13
 
 
 def test_csp_header_carries_a_fresh_128_bit_nonce(published):
@@ -71,4 +76,5 @@ def test_chromium_sends_samesite_cookies_as_the_table_says(published):
         assert rows[("same-site", request)] == ["sent"] * 4
     assert "none (sameSite=None, secure=True)" in out
     assert "none: UserPreferences" in out
+    assert "  cookies sent: none\n" in out
     assert "NO " not in out and out.count("\nyes  ") == 12

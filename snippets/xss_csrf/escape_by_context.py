@@ -42,9 +42,61 @@ class Found(HTMLParser):
         return ", ".join(found) or "none"
 
 
+C0_AND_SPACE = "".join(map(chr, range(0x21)))  # what browsers strip from both ends of a URL
+
+
 def safe_url(value: str) -> str:
-    """Allow only http and https URLs (and relative ones); anything else becomes a harmless '#'."""
-    return value if urlsplit(value).scheme in ("http", "https", "") else "#"
+    """Allow an absolute http(s) URL with a host, or a path on this site; anything else becomes '#'.
+
+    Strips leading and trailing C0 controls and spaces itself and refuses any control character left
+    inside (browsers drop tab and newline there), instead of trusting urlsplit() to do it: before the
+    fix for CVE-2023-24329 (Python 3.11.4, 3.10.12, 3.9.17, 3.8.17, 3.7.17) urlsplit(" javascript:...")
+    found no scheme at all, so a check for an empty (relative) scheme let it through.
+    """
+    url = value.strip(C0_AND_SPACE)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return "#"
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return url
+    if not parts.scheme and url.startswith("/") and not url.startswith(("//", "/\\")):
+        return url
+    return "#"
+
+
+TRICKY_URLS = {  # value: what safe_url() must return
+    "javascript:alert(1)": "#",
+    " javascript:alert(1)": "#",
+    "\x01javascript:alert(1)": "#",
+    "java\tscript:alert(1)": "#",
+    "JavaScript:alert(1)": "#",
+    "https://example.com/docs": "https://example.com/docs",
+    "/comments?page=2": "/comments?page=2",
+}
+
+
+def code_outside_strings(js: str) -> str:
+    """The JavaScript source with every "..." string literal removed (a backslash escapes the next character)."""
+    code, in_string, escaped = [], False, False
+    for c in js:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        else:
+            code.append(c)
+    return "".join(code)
+
+
+SCRIPT_CASES = [  # html.escape() inside <script>: template, untrusted values (html.escape leaves both unchanged)
+    ("unquoted", "<script>const q = {};</script>", ["1;alert(document.domain)"]),
+    ("quoted, trailing backslash", '<script>const a = "{}", b = "{}";</script>', ["\\", ";alert(document.domain)//"]),
+]
 
 
 def json_for_script(value) -> str:
@@ -86,9 +138,22 @@ def main() -> int:
             print(f"  script the parser finds: {Found(fixed).danger(expected_scripts=1 if 'script' in template else 0)}")
         print()
 
+    print("html.escape() inside <script> is no defence: it does not touch the characters JavaScript needs")
+    in_script = {}
+    for name, template, values in SCRIPT_CASES:
+        escaped = [html.escape(v) for v in values]
+        js = "".join(Found(template.format(*escaped)).script_text)
+        in_script[name] = (escaped == values, code_outside_strings(js))
+        print(f"  [{name}] values {values} -> {js}")
+        print(f"    code outside string literals: {code_outside_strings(js)}")
     escaped_in_script = Found("<script>const q = \"{}\";</script>".format(html.escape("Tom & Jerry")))
-    print("html.escape() inside <script> is no fix either: the script reads entities literally:")
-    print(f"  {''.join(escaped_in_script.script_text)}   (the string holds '&amp;', not '&')\n")
+    print(f"  [quoted, harmless value] {''.join(escaped_in_script.script_text)}   (the string holds '&amp;', not '&')\n")
+
+    print("safe_url() on tricky URLs (it strips and checks itself; urlsplit's own stripping depends on the Python version):")
+    url_results = {value: safe_url(value) for value in TRICKY_URLS}
+    for value, result in url_results.items():
+        print(f"  {value!r:<30} -> {result!r}")
+    print()
 
     checks = {
         "HTML text: html.escape() leaves no element or handler": results["HTML text"].danger() == "none",
@@ -100,7 +165,15 @@ def main() -> int:
         "inside <script>: json.dumps() lets the value close the element and open a new one":
         results["inside <script>"].scripts == 2,
         "inside <script>: \\u003c-escaped JSON keeps one <script>": results["inside <script> fixed"].scripts == 1,
+        "inside <script>, unquoted: html.escape() changes nothing and alert() is code":
+        in_script["unquoted"][0] and "alert(document.domain)" in in_script["unquoted"][1],
+        "inside <script>, quoted: a trailing backslash eats the quote and alert() is code":
+        in_script["quoted, trailing backslash"][0] and "alert(document.domain)" in in_script["quoted, trailing backslash"][1],
         "inside <script>: html.escape() changes the data the script sees": "&amp;" in "".join(escaped_in_script.script_text),
+        "safe_url(): javascript: with a leading space, a control character or a tab becomes '#'":
+        all(url_results[v] == "#" for v in TRICKY_URLS if TRICKY_URLS[v] == "#"),
+        "safe_url(): an https URL and a site path pass unchanged":
+        all(url_results[v] == v for v in TRICKY_URLS if TRICKY_URLS[v] != "#"),
     }
     for claim, holds in checks.items():
         print(f"{'yes' if holds else 'NO ':<4} {claim}")

@@ -8,7 +8,8 @@ origin, but the same site: ports do not count). Each sends a top-level GET by cl
 top-level form POST and a fetch() POST with credentials: "include". The victim's server records the
 cookies that arrived with each request.
 
-Needs Chromium and Playwright for Python (python3 -m pip install playwright). Copy local_http.py
+Needs a Chromium on PATH (chromium, chromium-browser or google-chrome; Playwright's own downloaded
+browser is not used) and Playwright for Python (python3 -m pip install playwright). Copy local_http.py
 next to this file. All three servers listen on 127.0.0.1; Chromium resolves "localhost" to loopback.
 """
 
@@ -210,8 +211,8 @@ def main() -> int:
         all(rows[r]["origin"] == origins[kind] for kind, rows in results.items() for r in ("form POST", "fetch POST"))
         and all(rows["link GET"]["origin"] == "-" for rows in results.values()),
         "from the same site, every cookie went with every request": all(r["cookies"] == set(COOKIES) for r in same.values()),
-        "off the record, the None; Secure cookie was withheld from the fetch for the user's cookie setting":
-        "none" not in incognito_fetch["cookies"] and incognito_reasons.get("none") == ["UserPreferences"],
+        "off the record, the fetch carried no cookie at all, and None; Secure was withheld for the user's cookie setting":
+        not incognito_fetch["cookies"] and incognito_reasons.get("none") == ["UserPreferences"],
     }
     for claim, holds in checks.items():
         print(f"{'yes' if holds else 'NO ':<4} {claim}")
