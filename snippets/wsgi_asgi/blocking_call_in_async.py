@@ -6,7 +6,7 @@ calls time.sleep(0.3) inside the async handler; /to_thread awaits asyncio.to_thr
 call: a synchronous database driver, requests.get(), a big json.loads().
 
 For each slow endpoint the demo sends 4 requests at once, then 50 ms later 3 pings, and times both;
-it does so 3 times and shows the run whose slow requests were all answered soonest.
+it does so 3 times and shows the quickest run (slow requests and slowest ping together).
 
 Needs Linux (or another Unix), uvicorn (pip install uvicorn httpx).
 Copy local_servers.py next to this file. Run: python3 blocking_call_in_async.py
@@ -27,7 +27,7 @@ from local_servers import ServerFailed, server_versions, uvicorn  # noqa: E402
 
 CALL = 0.3  # seconds the blocking call takes
 SLOW, PINGS = 4, 3
-REPEATS = 3  # each row is the best of 3 runs: a moment of machine load then counts against neither side
+REPEATS = 3  # each row is the quickest of 3 runs: a moment of machine load then counts against neither side
 
 
 async def asgi_app(scope, receive, send):
@@ -83,12 +83,13 @@ def main() -> int:
         with uvicorn("blocking_call_in_async:asgi_app", ready_path="/ping") as server:
             for path, slow in runs:
                 tries = [asyncio.run(slow_and_pings(server.url, path, slow)) for _ in range(REPEATS)]
-                results[(path, slow)] = min(tries, key=lambda result: result[0])  # answered soonest
+                # The quickest overall: least favourable to /blocking, least hit by load for the fixes.
+                results[(path, slow)] = min(tries, key=lambda result: result[0] + max(result[1]))
     except ServerFailed as failure:
         print(f"NO   {failure}")
         return 1
 
-    print(f"Each row: the best of {REPEATS} runs (the one whose slow requests were all answered soonest).")
+    print(f"Each row: the quickest of {REPEATS} runs (least time for the slow requests and the slowest ping together).")
     print(f"{'requests sent at once':<28}{'all answered after':>20}   pings sent 50 ms later took")
     for (path, slow), (total, pings) in results.items():
         ping_text = ", ".join(f"{p * 1000:.0f} ms" for p in pings)
