@@ -72,12 +72,13 @@ def uvicorn(app: str, *, app_dir: str | Path | None = None, ready_path: str = "/
     """Uvicorn, one process, one event loop (the asyncio loop unless uvloop is installed).
 
     Started through its Python API, uvicorn.Server(config).run(sockets=[...]), not `uvicorn --fd N`:
-    --fd wraps the descriptor as socket.fromfd(fd, AF_UNIX, ...) (uvicorn/server.py,
-    Server.startup), and asyncio sets TCP_NODELAY only on sockets whose family is AF_INET or
-    AF_INET6 (asyncio/base_events.py, _set_nodelay). Nagle's algorithm then stays on, and on a
-    kept-alive connection each response waits for the client's delayed ACK: about 40 ms more per
-    request on Linux (measured: 44 ms against 0.6 ms). socket.socket(fileno=fd) reads the real
-    family and protocol from the socket itself.
+    --fd wraps the descriptor as socket.fromfd(fd, AF_UNIX, SOCK_STREAM) (uvicorn/server.py,
+    Server.startup): family AF_UNIX, protocol 0. asyncio sets TCP_NODELAY only on AF_INET or
+    AF_INET6 sockets whose protocol is IPPROTO_TCP (asyncio/base_events.py, _set_nodelay). Nagle's
+    algorithm then stays on, and on a kept-alive connection each response waits for the client's
+    delayed ACK: about 40 ms more per request on Linux (measured once on the build machine,
+    25 November 2026, Python 3.11.7, Uvicorn 0.54.0: 44 ms median against 0.4 ms).
+    socket.socket(fileno=fd) reads the real family and protocol from the socket itself.
     """
     folder_of_app = _app_dir(app_dir)
 
