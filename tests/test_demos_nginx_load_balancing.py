@@ -88,7 +88,11 @@ def test_a_dead_backend_is_retried_then_skipped_and_posts_are_not_retried(publis
     assert re.search(r"^POST /twice\s+200 from good\s+tried closer -> good$", out, re.MULTILINE)
     assert out.count("upstream prematurely closed connection while reading response header from upstream, upstream: closer") == 3
     assert "[('closer', '/once'), ('closer', '/twice'), ('good', '/twice')]" in out
-    assert "NO " not in out and out.count("\nyes  ") == 11
+    nginx_tried = re.search(r"^nginx tried: +(.*)$", out, re.MULTILINE).group(1)
+    model = re.search(r"^Python model: +(.*)$", out, re.MULTILINE).group(1)
+    assert nginx_tried == model
+    assert nginx_tried.split() == [tried.replace(" -> ", "->") for _, _, _, tried in requests]
+    assert "NO " not in out and out.count("\nyes  ") == 12
 
 
 def test_forged_forwarding_headers_fool_only_a_backend_that_trusts_anyone(published):

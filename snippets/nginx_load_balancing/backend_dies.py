@@ -22,6 +22,8 @@ from local_http import LocalServer, QuietHandler  # noqa: E402
 from local_nginx import LocalNginx, NginxMissing, nginx_version  # noqa: E402
 
 FAIL_TIMEOUT = 1  # seconds; nginx's default is 10
+MAX_FAILS = 1
+STOPS_BEFORE, PAUSE_BEFORE, REQUESTS = 4, 10, 15  # b stops before request 4; the pause comes before request 10
 arrivals: list[tuple[str, str, str]] = []  # (backend, method, path), as the backends saw them
 
 
@@ -48,6 +50,44 @@ class Closer(QuietHandler):
     do_POST = do_GET
 
 
+def predicted_part1() -> list[list[str]]:
+    """The servers nginx should try for each request of part 1: smooth weighted round robin with the
+    failure rule of ngx_http_upstream_get_peer() and ngx_http_upstream_free_round_robin_peer().
+
+    A failed server is skipped (until fail_timeout passes, here: the pause), its effective weight
+    drops by weight / max_fails (not below 0), and a server regains 1 of effective weight each time
+    it takes part in a pick. A request is retried on a server it has not tried yet.
+    """
+    weight = {name: 1 for name in "abc"}
+    effective, current = dict(weight), {name: 0 for name in weight}
+    disabled: set[str] = set()
+    orders = []
+    for number in range(1, REQUESTS + 1):
+        if number == PAUSE_BEFORE:
+            disabled.clear()  # fail_timeout has passed: b may be picked again
+        tried: list[str] = []
+        while True:
+            best, total = None, 0
+            for name in weight:
+                if name in tried or name in disabled:
+                    continue
+                current[name] += effective[name]
+                total += effective[name]
+                if effective[name] < weight[name]:
+                    effective[name] += 1
+                if best is None or current[name] > current[best]:
+                    best = name
+            current[best] -= total
+            tried.append(best)
+            if best == "b" and number >= STOPS_BEFORE:  # refused: a failure, and the request is retried
+                disabled.add(best)
+                effective[best] = max(0, effective[best] - weight[best] // MAX_FAILS)
+                continue
+            orders.append(tried)
+            break
+    return orders
+
+
 def short(line: str, names: dict[str, str]) -> str:
     """Drop the date, pid, connection number and client details; name the upstream server."""
     line = re.sub(r"^\S+ \S+ (\[\w+\]) \d+#\d+: \*\d+ ", r"\1 ", line)
@@ -67,7 +107,7 @@ def main() -> int:
         closer = stack.enter_context(LocalServer(Closer))
         port = {name: server.server_address[1] for name, server in servers.items()} | {"closer": closer.server_address[1]}
         backend_name = {f"127.0.0.1:{number}": name for name, number in port.items()}
-        options = f"max_fails=1 fail_timeout={FAIL_TIMEOUT}s"
+        options = f"max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT}s"
         http = (
             "    error_log error.log warn;  # relative to nginx's prefix: the helper's log, at warn level\n"
             f"    upstream pool {{ {' '.join(f'server 127.0.0.1:{port[n]} {options};' for n in 'abc')} }}\n"
@@ -90,12 +130,11 @@ def main() -> int:
             return f"{method} {path}", response.status_code, body, tried, lines
 
         part1 = []
-        for number in range(1, 10):
-            if number == 4:
+        for number in range(1, REQUESTS + 1):
+            if number == STOPS_BEFORE:
                 servers["b"].__exit__(None, None, None)  # b stops: its port now refuses connections
-            part1.append(ask("GET", "/pool"))
-        time.sleep(FAIL_TIMEOUT + 1.2)  # nginx counts whole seconds: wait until b's fail_timeout has surely passed
-        for _ in range(6):
+            if number == PAUSE_BEFORE:
+                time.sleep(FAIL_TIMEOUT + 1.2)  # nginx counts whole seconds: wait until b's fail_timeout has surely passed
             part1.append(ask("GET", "/pool"))
         part2 = [ask("GET", "/once"), ask("POST", "/once"), ask("POST", "/twice")]
 
@@ -106,6 +145,9 @@ def main() -> int:
         print(f"{number:>2}  {request}  {status} from {body or '-':<4} tried {' -> '.join(tried)}")
         for line in lines:
             print(f"      error.log: {line}")
+    predicted = predicted_part1()
+    print(f"\nnginx tried:   {' '.join('->'.join(r[3]) for r in part1)}")
+    print(f"Python model:  {' '.join('->'.join(p) for p in predicted)}")
     print("\nPart 2: primary 'closer' closes every connection unanswered; 'good' is a backup server\n")
     for request, status, body, tried, lines in part2:
         print(f"{request:<12} {status} from {body or '-':<4}  tried {' -> '.join(tried)}")
@@ -127,11 +169,13 @@ def main() -> int:
         == (200, "c", ["b", "c"]),
         "that failure logged the refused connect() and b's disablement ([warn])": logged(first_hit[4], refused)
         and logged(first_hit[4], disabled),
-        "requests 6-9 never tried b (max_fails=1 reached within fail_timeout)": all("b" not in r[3] for r in rest),
+        "requests 6-9 never tried b (max_fails=1 reached: skipped for fail_timeout)": all("b" not in r[3] for r in rest),
         "every request in part 1 got 200": all(r[1] == 200 for r in part1),
         "after fail_timeout, nginx tried b again with a real request, which was retried": any(
             r[3][:1] == ["b"] and r[1] == 200 and logged(r[4], refused) for r in late
         ),
+        "the Python model with the failure rule predicts every server nginx tried in part 1": [r[3] for r in part1]
+        == predicted,
         "GET /once: closer failed, the backup answered 200": part2[0][1:4] == (200, "good", ["closer", "good"]),
         "the failure was logged as 'upstream prematurely closed connection'": all(
             logged(r[4], "upstream prematurely closed connection while reading response header from upstream")
