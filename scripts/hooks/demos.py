@@ -174,11 +174,15 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
     # Markdown wraps the tab's placeholder in <p>, and a <p> cannot hold a <pre>: unwrap it.
     tabs = str(tabs).replace(f"<p>{body}</p>", body)
     # Outside the tabs, so that a diagram is visible (and drawn) whichever tab is open.
-    return tabs + "".join(  # str(): Markup + str would escape the str
+    drawn = "".join(
         f'<p class="demo-diagram-caption">Drawn from this run of {html.escape(name)}:</p>'
         f'<pre class="mermaid"><code>{html.escape(diagram)}</code></pre>'
         for diagram in diagrams
     )
+    # Out of the search index: the page's prose says what matters, and code and output made the
+    # index most of every page's weight. A <section>, because Material's search parser matches the
+    # excluded element by tag name, so an excluded <div> would end at the first nested </div>.
+    return f'<section class="demo" data-search-exclude>{tabs}{drawn}</section>'
 
 
 def _split_diagrams(output: str) -> tuple[str, list[str]]:
