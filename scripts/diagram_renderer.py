@@ -20,11 +20,14 @@ THEMES = ("default", "dark")
 QUIET_CHROMIUM = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"]
 EMPTY_RECT = re.compile(r'<rect(?![^>]*\bwidth=)(?![^>]*\bheight=)([^>]*>)')
 NAME_ATTRIBUTE = re.compile(r'(<(?:rect|line)\b[^>]*?)\sname="[^"]*"')
+SMALL_FONT = re.compile(r'font-size="(?:[0-9]|1[01])(?:px)?"')
 VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
 RENDER = """async ([id, source, theme]) => {
     // SVG text labels, not HTML in foreignObject: valid markup, selectable text, and print-safe.
+    // Gantt text defaults to 11 px, below the 12 px a phone needs: raise it.
     mermaid.initialize({startOnLoad: false, theme, securityLevel: "strict", fontSize: 16,
-                        htmlLabels: false, flowchart: {htmlLabels: false}});
+                        htmlLabels: false, flowchart: {htmlLabels: false},
+                        gantt: {fontSize: 14, sectionFontSize: 14}});
     const {svg} = await mermaid.render(id, source);
     return svg;
 }"""
@@ -49,6 +52,7 @@ def natural_size(svg: str) -> str:
     head = re.sub(r'\sstyle="max-width:[^"]*"', "", head)
     rest = EMPTY_RECT.sub(r'<rect width="0" height="0"\1', rest)  # Mermaid leaves some unsized; SVG requires both
     rest = NAME_ATTRIBUTE.sub(r"\1", rest)  # sequence diagrams name their actors' shapes; SVG has no such attribute
+    rest = SMALL_FONT.sub('font-size="12"', rest)  # d3's axis ticks (gantt, charts) come at 10 px
     return f'{head} width="{width}" height="{height}">{rest}'
 
 
