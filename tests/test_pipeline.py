@@ -197,10 +197,11 @@ def build_page(tmp_path: Path, page: str, **env: str):
 
 
 def test_a_failing_demo_fails_the_strict_build_naming_page_and_demo(tmp_path, trial_topic):
-    demo = trial_topic("broken.py", "print('half way')\nraise SystemExit(3)\n")
+    demo = trial_topic("broken.py", "print('half way')\nprint('yes  one claim')\nprint('NO   another claim')\nraise SystemExit(3)\n")
     result, html = build_page(tmp_path, f"# Trial\n\n```demo\n{demo}\n```\n")
     assert result.returncode != 0
     assert f"page trial.md: demo {demo} exited with code 3" in result.stderr
+    assert f"page trial.md: demo {demo} found false:\nNO   another claim" in result.stderr
     assert "half way" in html or result.returncode != 0
 
 

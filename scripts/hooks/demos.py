@@ -157,6 +157,9 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
     else:
         for problem in result.problems:
             log.warning(f"page {state.page}: demo {spec.path} {problem}")
+        failed_claims = [line for line in result.output.splitlines() if line.startswith("NO ")]
+        if result.problems and failed_claims:  # the claims that did not hold, for CI's log
+            log.warning(f"page {state.page}: demo {spec.path} found false:\n" + "\n".join(failed_claims))
         if result.problems and result.stderr.strip():  # the end of a traceback, for CI's log
             log.warning(f"page {state.page}: demo {spec.path} stderr ends:\n" + "\n".join(result.stderr.splitlines()[-8:]))
         output, diagrams = _split_diagrams(result.output)
