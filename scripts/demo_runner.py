@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_INIT = Path(__file__).resolve().parent / "sandbox_init.py"
 DEFAULT_TIMEOUT = 30.0
 OUTPUT_LIMIT = 64 * 1024
-KNOWN_NEEDS = ("linux", "nginx", "packet-capture", "chromium")
+KNOWN_NEEDS = ("linux", "nginx", "packet-capture", "chromium", "openssl")
 
 
 class DemoError(Exception):
@@ -174,6 +174,8 @@ def missing_needs(spec: DemoSpec) -> list[str]:
         missing.append("nginx (Debian package nginx)")
     if "chromium" in spec.needs and chromium_path() is None:
         missing.append("Chromium (Debian package chromium)")
+    if "openssl" in spec.needs and shutil.which("openssl") is None:
+        missing.append("the openssl command (Debian package openssl)")
     return missing
 
 

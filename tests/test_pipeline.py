@@ -151,7 +151,7 @@ def test_in_the_sandbox_a_demo_has_its_own_loopback_and_raw_sockets(trial_demo):
     [
         ("snippets/trial/trial.py", {"timeout": "abc"}, 'timeout="abc" is not a number of seconds'),
         ("snippets/trial/trial.py", {"colour": "red"}, "unknown option(s): colour; known: timeout, alone, needs"),
-        ("snippets/trial/trial.py", {"needs": "windows"}, "needs='windows' is not one of: linux, nginx, packet-capture, chromium"),
+        ("snippets/trial/trial.py", {"needs": "windows"}, "needs='windows' is not one of: linux, nginx, packet-capture, chromium, openssl"),
         ("snippets/trial/missing.py", {}, "snippets/trial/missing.py does not exist"),
         ("print('inline')", {}, "\"print('inline')\" is not a demo path of the form snippets/<topic>/<name>.py"),
     ],

@@ -63,3 +63,5 @@ def test_a_demo_declares_what_it_needs_so_other_systems_show_a_note(demo):
         assert "packet-capture" in needs, f"{demo} captures packets: its block needs packet-capture"
     if "local_nginx import" in text:
         assert "nginx" in needs, f"{demo} runs nginx: its block needs nginx"
+    if re.search(r"[\"']openssl[\"']", text):
+        assert "openssl" in needs, f"{demo} runs the openssl command: its block needs openssl"
