@@ -66,23 +66,36 @@ class DemoSpec:
             raise DemoError(f"{path!r} is not a demo path of the form snippets/<topic>/<name>.py")
         if not (root / path).is_file():
             raise DemoError(f"{path} does not exist")
-        timeout_text = options.pop("timeout", str(DEFAULT_TIMEOUT))
-        try:
-            timeout = float(timeout_text)
-        except ValueError:
-            raise DemoError(f'timeout="{timeout_text}" is not a number of seconds') from None
-        if not 0 < timeout <= 600:
-            raise DemoError(f'timeout="{timeout_text}" must be between 0 and 600 seconds')
-        alone_text = options.pop("alone", "no")
-        if alone_text not in ("yes", "no"):
-            raise DemoError(f'alone="{alone_text}" must be "yes" or "no"')
-        needs = tuple(options.pop("needs", "").split())
-        unknown_needs = [need for need in needs if need not in KNOWN_NEEDS]
-        if unknown_needs:
-            raise DemoError(f"needs={' '.join(unknown_needs)!r} is not one of: {', '.join(KNOWN_NEEDS)}")
-        if options:
-            raise DemoError(f"unknown option(s): {', '.join(sorted(options))}; known: timeout, alone, needs")
-        return cls(path, timeout, alone_text == "yes", needs, root)
+        return cls(path, *_parse_options(options), root)
+
+    @classmethod
+    def copied(cls, file: Path, options: dict[str, str]) -> DemoSpec:
+        """A demo copied out of the project, as a reader runs it: its folder is all it has."""
+        file = file.resolve()
+        if not file.is_file():
+            raise DemoError(f"{file} does not exist")
+        return cls(file.name, *_parse_options(dict(options)), file.parent)
+
+
+def _parse_options(options: dict[str, str]) -> tuple[float, bool, tuple[str, ...]]:
+    """A block's options as (timeout, alone, needs); raise DemoError saying what is wrong."""
+    timeout_text = options.pop("timeout", str(DEFAULT_TIMEOUT))
+    try:
+        timeout = float(timeout_text)
+    except ValueError:
+        raise DemoError(f'timeout="{timeout_text}" is not a number of seconds') from None
+    if not 0 < timeout <= 600:
+        raise DemoError(f'timeout="{timeout_text}" must be between 0 and 600 seconds')
+    alone_text = options.pop("alone", "no")
+    if alone_text not in ("yes", "no"):
+        raise DemoError(f'alone="{alone_text}" must be "yes" or "no"')
+    needs = tuple(options.pop("needs", "").split())
+    unknown_needs = [need for need in needs if need not in KNOWN_NEEDS]
+    if unknown_needs:
+        raise DemoError(f"needs={' '.join(unknown_needs)!r} is not one of: {', '.join(KNOWN_NEEDS)}")
+    if options:
+        raise DemoError(f"unknown option(s): {', '.join(sorted(options))}; known: timeout, alone, needs")
+    return timeout, alone_text == "yes", needs
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Run demos exactly as the build does and print what their pages would show.
 
     python3 scripts/run_demo.py snippets/<topic>/<name>.py [timeout=60] [needs="linux nginx"] [alone=yes]
+    python3 scripts/run_demo.py /elsewhere/<name>.py [options]   # a copy, e.g. an unzipped download
 
+A path outside the project is run as a reader's copy: its own folder is all it can import from.
 Exits non-zero when the demo fails the build's checks; the reason goes to stderr.
 """
 
@@ -19,10 +21,12 @@ def main(arguments: list[str]) -> int:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     path, options = arguments[0], dict(argument.split("=", 1) for argument in arguments[1:])
-    if Path(path).resolve().is_relative_to(ROOT):  # accept any spelling of a path inside the project
+    options = {name: value.strip('"') for name, value in options.items()}
+    inside = Path(path).resolve().is_relative_to(ROOT / "snippets")
+    if inside:  # accept any spelling of a path inside the project
         path = Path(path).resolve().relative_to(ROOT).as_posix()
     try:
-        spec = DemoSpec.parse(path, {name: value.strip('"') for name, value in options.items()})
+        spec = DemoSpec.parse(path, options) if inside else DemoSpec.copied(Path(path), options)
     except DemoError as error:
         print(f"{path}: {error}", file=sys.stderr)
         return 2

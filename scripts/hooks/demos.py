@@ -14,7 +14,9 @@ runs every demo afresh.
 
 Every failure is a warning that names the page and the demo (so `--strict` fails) and a red box on
 the page (so `serve` shows it). Output is inserted as escaped text: nothing a demo prints can become
-markup. Blocks that markdown-exec would execute (`exec="1"` on python, sh, bash...) are refused:
+markup. Under the tabs, a link to a zip of the demo and the helpers it imports, with the command
+that runs it (scripts/demo_bundle.py); the zips are written into the site after the pages. Blocks
+that markdown-exec would execute (`exec="1"` on python, sh, bash...) are refused:
 the only way to run code at build time is a demo file through this runner.
 """
 
@@ -31,10 +33,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts/, for the runner modules
+from demo_bundle import bundle_path, command_of, make_zip, needs_text  # noqa: E402
 from demo_pool import DemoPool  # noqa: E402
-from demo_runner import ROOT, DemoError, DemoResult, DemoSpec, containment, containment_note, kill_all  # noqa: E402
+from demo_runner import ROOT, DemoError, DemoResult, DemoSpec, containment, containment_note, helpers_of, kill_all  # noqa: E402
 
 from markdown_exec import base_format  # noqa: E402
+from mkdocs.utils import get_relative_url  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.demos")
 
@@ -49,6 +53,9 @@ class _State:
     command = "build"  # or "serve", from on_startup
     pool: DemoPool | None = None
     page = "?"
+    page_url = ""  # the page's URL in the site, for links relative to it
+    page_title = ""
+    bundles: dict[str, tuple[DemoSpec, str, str]] = {}  # zip path in the site: (demo, page title, page URL)
     site_url = ""
     root = ROOT  # the folder of mkdocs.yml: demo paths are relative to it
     in_ci = os.environ.get("CI") == "true"
@@ -93,10 +100,16 @@ def on_files(files: Any, config: Any) -> None:
 
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
     state.page = page.file.src_uri
+    state.page_url = page.url
+    state.page_title = page.title or page.file.src_uri
     return markdown
 
 
 def on_post_build(config: Any) -> None:
+    for path, (spec, title, url) in state.bundles.items():
+        target = Path(config.site_dir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(make_zip(spec, title, url))
     if state.pool is not None:
         # scripts/bench reads this line (MkDocs drops a repeated "Documentation built in" line in serve).
         log.info(f"Demos: {state.pool.summary()}; pages built in {time.monotonic() - state.build_started:.2f} s")
@@ -185,7 +198,20 @@ def _render(spec: DemoSpec, result: DemoResult, md: Any) -> str:
     # Out of the search index: the page's prose says what matters, and code and output made the
     # index most of every page's weight. A <section>, because Material's search parser matches the
     # excluded element by tag name, so an excluded <div> would end at the first nested </div>.
-    return f'<section class="demo" data-search-exclude>{tabs}{drawn}</section>'
+    return f'<section class="demo" data-search-exclude>{tabs}{drawn}{_download(spec)}</section>'
+
+
+def _download(spec: DemoSpec) -> str:
+    """A link to the demo's zip (written by on_post_build), with the command and what it needs."""
+    path = bundle_path(spec)
+    state.bundles[path] = (spec, state.page_title, state.site_url + state.page_url)
+    helpers = [helper.name for helper in helpers_of(spec.file)]
+    what = "the demo" + (f" and {', '.join(helpers)}" if helpers else "")
+    needs = needs_text(spec)
+    return (f'<p class="demo-download"><a href="{html.escape(get_relative_url(path, state.page_url))}" download>'
+            f'Download {html.escape(Path(path).name)}</a> ({html.escape(what)}), unzip, run '
+            f'<code>{html.escape(command_of(spec))}</code>'
+            + (f"; needs {html.escape(needs)}" if needs else "") + ".</p>")
 
 
 def _split_diagrams(output: str) -> tuple[str, list[str]]:
