@@ -123,7 +123,9 @@ class DemoPool:
         return DemoResult(spec, output=saved["output"], seconds=saved["seconds"], cached=True)
 
     def _to_cache(self, result: DemoResult) -> None:
-        if not (self.use_cache and result.ok):
+        # Written by every build, read only when use_cache: the offline copy (scripts/make_downloads.py)
+        # then shows the very runs the site it is made with shows.
+        if not result.ok or result.cached:
             return
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)

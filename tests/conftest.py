@@ -62,6 +62,10 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site")
     result = mkdocs_build(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, f"strict build failed:\n{result.stderr}"
+    if find_chromium() is not None:  # as scripts/build does: the PDF and the offline zip the home page links
+        downloads = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_downloads.py"), str(site)],
+                                   capture_output=True, text=True, timeout=900)
+        assert downloads.returncode == 0, f"make_downloads.py failed:\n{downloads.stderr[-4000:]}"
     not_run = re.findall(r"demo (\S+) needs .*", result.stderr)
     for line in not_run:
         print(f"not run on this machine: {line}")

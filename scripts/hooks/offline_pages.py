@@ -4,6 +4,8 @@
   copy vendored in docs/assets/vendor/mermaid/, before Material's bundle, and only on pages that
   have a diagram (the file is 3.5 MB).
 - Material's search dialog has no accessible name; this hook gives it one.
+- The offline copy (OFFLINE=true, Material's offline plugin) needs a Web Worker shim for file://,
+  which the plugin would load from unpkg.com; this hook loads the vendored copy instead.
 """
 
 from __future__ import annotations
@@ -12,8 +14,14 @@ import re
 from typing import Any
 
 MERMAID = "assets/vendor/mermaid/mermaid.min.js"
+WORKER_SHIM = "assets/vendor/iframe-worker/shim.js"
 BUNDLE_SCRIPT = re.compile(r'<script src="(?P<root>[^"]*)assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def on_config(config: Any) -> None:
+    polyfills = config.extra.get("polyfills", [])
+    config.extra["polyfills"] = [WORKER_SHIM if "iframe-worker" in str(url) else url for url in polyfills]
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
