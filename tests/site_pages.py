@@ -28,8 +28,22 @@ def nav_pages() -> list[str]:
     return walk(nav)
 
 
+def _section(title: str) -> list[str]:
+    nav = load_config(str(ROOT / "mkdocs.yml"))["nav"]
+    section = next(item[title] for item in nav if isinstance(item, dict) and title in item)
+    return [page for item in section for page in item.values()]
+
+
+@functools.cache
 def topic_pages() -> list[str]:
-    return [page for page in nav_pages() if page != "index.md"]
+    """The ten topic pages: mkdocs.yml's "Topics" section."""
+    return _section("Topics")
+
+
+@functools.cache
+def toolkit_pages() -> list[str]:
+    """The interview toolkit: the capstone, cheat sheet, self-test and glossary."""
+    return _section("Interview toolkit")
 
 
 def built_path(page: str) -> str:

@@ -172,7 +172,7 @@ def test_a_zip_holds_the_demo_exactly_the_helpers_it_imports_and_how_to_run_it(b
 def test_a_demo_unzipped_alone_runs_and_prints_the_pages_claims(bundle_runs, published, demo):
     status, output, errors, _ = bundle_runs[demo]
     assert "ModuleNotFoundError" not in errors + output
-    assert status == 0, f"{demo} from its zip failed:\n{errors[-2000:]}"
+    assert status == 0, f"{demo} from its zip failed:\n{errors[-2000:]}\n" + "\n".join(line for line in output.splitlines() if line.startswith("NO"))
     page_claims = claims(published(demo.removeprefix("snippets/")))
     assert page_claims, f"{demo} prints no yes/NO lines on the page"
     assert not [line for line in claims(output) if line.startswith("NO")]

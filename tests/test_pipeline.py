@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -171,6 +172,7 @@ def make_project(tmp_path: Path, page: str) -> Path:
     """A site in tmp_path that inherits the real mkdocs.yml and hooks, with one page."""
     (tmp_path / "docs").mkdir(exist_ok=True)
     (tmp_path / "docs" / "trial.md").write_text(textwrap.dedent(page))
+    shutil.copytree(ROOT / "docs" / "includes", tmp_path / "docs" / "includes", dirs_exist_ok=True)  # auto-appended
     config = tmp_path / "mkdocs.yml"
     hooks = "\n".join(f"  - {path}" for path in sorted((ROOT / "scripts" / "hooks").glob("*.py")))
     config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nnav:\n  - Trial: trial.md\nwatch: []\nhooks:\n{hooks}\n")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import require
-from site_pages import nav_pages
+from site_pages import topic_pages
 
-TOPICS = [page for page in nav_pages() if page != "index.md"]
+TOPICS = topic_pages()
 
 # What the print layout must leave out, and what it must show, measured in the page under print media.
 PRINT_FACTS = """() => {
