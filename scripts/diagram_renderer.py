@@ -56,6 +56,16 @@ def natural_size(svg: str) -> str:
     return f'{head} width="{width}" height="{height}">{rest}'
 
 
+def unique_ids(svg: str, prefix: str) -> str:
+    """Prefix the ids Mermaid leaves unprefixed (a sequence diagram's "actor1"...), and what refers to
+    them, so that two diagrams on one page never share an id."""
+    loose = [name for name in re.findall(r'\sid="([^"]+)"', svg) if not name.startswith(prefix)]
+    for name in sorted(set(loose), key=len, reverse=True):
+        pattern = r'(\sid="|#)' + re.escape(name) + r'(?=["\)\s.,:>{;\[])'
+        svg = re.sub(pattern, rf"\g<1>{prefix}-{name}", svg)
+    return svg
+
+
 class DiagramRenderer:
     """Start Chromium on first use; close() ends it."""
 
@@ -85,7 +95,7 @@ class DiagramRenderer:
             return cached.read_text(encoding="utf-8")
         page = self._ready_page()
         try:
-            svg = natural_size(page.evaluate(RENDER, [f"d{key}", source, theme]))
+            svg = unique_ids(natural_size(page.evaluate(RENDER, [f"d{key}", source, theme])), f"d{key}")
         except Exception as error:  # Mermaid's syntax errors arrive as Playwright errors
             raise DiagramError(str(error).splitlines()[0]) from None
         try:

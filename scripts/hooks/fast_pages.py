@@ -54,3 +54,8 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
         output = output[:start] + form + f"<script>{PALETTE_SCRIPT}</script>" + output[end:]
     output = CODE.sub(lambda code: lean_code(code[0]), output)
     return PLAIN_TABLE.sub(WRAPPED_TABLE, output)
+
+
+def on_post_template(output: str, template_name: str, config: Any) -> str:
+    """The theme's own pages (404.html) get the same palette toggle."""
+    return on_post_page(output, None, config) if template_name.endswith(".html") else output

@@ -4,6 +4,8 @@
   copy vendored in docs/assets/vendor/mermaid/, before Material's bundle, and only on pages that
   have a diagram (the file is 3.5 MB).
 - Material's search dialog has no accessible name; this hook gives it one.
+- Material writes `tabindex=""` on the labels of nav sections, which is not valid HTML (browsers
+  ignore it, so dropping it changes nothing but the validator's verdict).
 - The offline copy (OFFLINE=true, Material's offline plugin) needs a Web Worker shim for file://,
   which the plugin would load from unpkg.com; this hook loads the vendored copy instead.
 """
@@ -31,4 +33,10 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
             raise ValueError(f"{page.file.src_uri}: Material's bundle script tag was not found")
         tag = f'<script src="{bundle["root"]}{MERMAID}"></script>'
         output = output[: bundle.start()] + tag + output[bundle.start() :]
+    output = output.replace(' tabindex=""', "")
     return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">')
+
+
+def on_post_template(output: str, template_name: str, config: Any) -> str:
+    """The theme's own pages (404.html) get the same markup fix."""
+    return output.replace(' tabindex=""', "")

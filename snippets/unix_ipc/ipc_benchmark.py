@@ -270,9 +270,9 @@ def main() -> int:
         > 2 * rate["multiprocessing.Queue"][small],
         "a pipe moved 64 B messages with less CPU per byte than shared memory (four semaphore operations a message)": (
             rate["pipe"][small] > rate["shared memory"][small]),
-        "multiprocessing.Queue moved the fewest MB per CPU-second at every message size": all(
+        "multiprocessing.Queue moved the fewest MB per CPU-second in 64 B and 4 KiB messages": all(
             rate["multiprocessing.Queue"][s] < min(rate[k][s] for k in kinds if k != "multiprocessing.Queue")
-            for s in SIZES),
+            for s in SIZES if s != big),
         "a 64 B round trip took longer over TCP loopback than over a pipe": trip["TCP loopback"][small]
         > trip["pipe"][small],
         "TCP loopback moved 64 B messages with less CPU per byte than a Unix socket": rate["TCP loopback"][small]
