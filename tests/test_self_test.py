@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from site_pages import DOCS, built_path, topic_pages
-from test_cheat_sheet import included_sections, section_lines
+from snippet_sections import included_sections, section_lines
 
 TOPICS = topic_pages()
 SELF_TEST = "self-test.md"
