@@ -129,8 +129,9 @@ def _localise(article: str, n: int, url: str, number: dict[str, int], site_url: 
 def print_pdf(site: Path, config, target: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    chromium = (os.environ.get("CHROME_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-                or shutil.which("google-chrome"))
+    from demo_runner import chromium_path
+
+    chromium = os.environ.get("CHROME_PATH") or chromium_path()
     if not chromium:
         sys.exit("No Chromium for the PDF: apt-get install chromium, or set CHROME_PATH")
     document = site / "print-all.html"

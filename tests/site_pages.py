@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+sys.path.insert(0, str(ROOT / "scripts"))
+from demo_runner import DemoSpec  # noqa: E402  (the build's own reading of a block's options)
 DEMO_BLOCK = re.compile(r"^[ \t]*`{3,}demo\b([^\n]*)\n[ \t]*(snippets/\S+\.py)[ \t]*$", re.MULTILINE)
 
 
@@ -56,13 +59,15 @@ def page_demos(page: str) -> list[str]:
     return [path for _, path in DEMO_BLOCK.findall((DOCS / page).read_text())]
 
 
+def demo_specs(page: str) -> list[DemoSpec]:
+    """The demos a page names, with their options read as the build reads them."""
+    return [DemoSpec.parse(path, {name: value for name, value in re.findall(r'(\w+)="([^"]*)"', options)})
+            for options, path in DEMO_BLOCK.findall((DOCS / page).read_text())]
+
+
 def declared_needs(page: str) -> dict[str, set[str]]:
     """{demo: the needs its block declares} for the demos on a page."""
-    needs = {}
-    for options, path in DEMO_BLOCK.findall((DOCS / page).read_text()):
-        found = re.search(r'needs="([^"]*)"', options)
-        needs[path] = set(found.group(1).split()) if found else set()
-    return needs
+    return {spec.path: set(spec.needs) for spec in demo_specs(page)}
 
 
 def demo_files() -> list[str]:

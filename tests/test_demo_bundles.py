@@ -18,15 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import require
-from site_pages import ROOT, built_path, declared_needs, nav_pages
+from site_pages import ROOT, built_path, demo_specs, nav_pages
 
-DEMOS = {demo: (page, needs) for page in nav_pages() for demo, needs in declared_needs(page).items()}
-ALONE = {path for page in nav_pages() for options, path in
-         re.findall(r"^[ \t]*`{3,}demo\b([^\n]*)\n[ \t]*(snippets/\S+\.py)", (ROOT / "docs" / page).read_text(), re.MULTILINE)
-         if 'alone="yes"' in options}
-TIMEOUTS = {path: float(found[0]) if (found := re.findall(r'timeout="([\d.]+)"', options)) else 30.0
-            for page in nav_pages() for options, path in
-            re.findall(r"^[ \t]*`{3,}demo\b([^\n]*)\n[ \t]*(snippets/\S+\.py)", (ROOT / "docs" / page).read_text(), re.MULTILINE)}
+DEMOS = {spec.path: (page, spec) for page in nav_pages() for spec in demo_specs(page)}
 NOBODY = 65534
 RUNNER = ("run_demo.py", "demo_runner.py", "sandbox_init.py")
 
@@ -62,11 +56,9 @@ def _reader_kit(folder: Path) -> tuple[str, Path]:
 
     from packaging.requirements import Requirement
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from demo_bundle import packages_of
-    from demo_runner import DemoSpec
+    from demo_bundle import packages_of  # scripts/ is on sys.path (site_pages)
 
-    wanted = {package for demo in DEMOS for package in packages_of(DemoSpec.parse(demo, {}))}
+    wanted = {package for _, spec in DEMOS.values() for package in packages_of(spec)}
     by_module = metadata.packages_distributions()
     pending = [distribution for module in wanted for distribution in by_module.get(module, [])]
     copied: set[str] = set()
@@ -111,22 +103,22 @@ def bundle_runs(built_site):
         for path in script.parent.iterdir():
             path.chmod(0o644)
         script.parent.chmod(0o755)
-        options = [f'needs={" ".join(DEMOS[demo][1])}'] if DEMOS[demo][1] else []
-        options += [f"timeout={TIMEOUTS[demo]:g}"]
+        spec = DEMOS[demo][1]
+        options = ([f'needs={" ".join(spec.needs)}'] if spec.needs else []) + [f"timeout={spec.timeout:g}"]
         env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(folder),
                "LANG": "C.UTF-8", **{name: os.environ[name] for name in ("NGINX",) if name in os.environ}}
         if as_nobody:
             env["PYTHONPATH"] = str(runner / "lib")
         result = subprocess.run([python, str(runner / "run_demo.py"), str(script), *options],
-                                capture_output=True, text=True, cwd="/", timeout=TIMEOUTS[demo] + 60, env=env,
+                                capture_output=True, text=True, cwd="/", timeout=spec.timeout + 60, env=env,
                                 preexec_fn=_become_nobody if as_nobody else None)
         return result.returncode, result.stdout, result.stderr, names
 
     try:
-        together = [demo for demo in DEMOS if demo not in ALONE]
+        together = [demo for demo, (_, spec) in DEMOS.items() if not spec.alone]
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
             results = dict(zip(together, pool.map(run, together)))
-        results.update({demo: run(demo) for demo in DEMOS if demo in ALONE})
+        results.update({demo: run(demo) for demo, (_, spec) in DEMOS.items() if spec.alone})
         yield results
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -148,9 +140,9 @@ def test_a_zip_holds_the_demo_exactly_the_helpers_it_imports_and_how_to_run_it(b
     assert files.pop(name) == (ROOT / demo).read_bytes()
     readme = files.pop("README.txt").decode()
     assert f"python3 {name}" in readme
-    if "packet-capture" in DEMOS[demo][1]:
+    if "packet-capture" in DEMOS[demo][1].needs:
         assert f"sudo python3 {name}" in readme, "a raw socket needs root outside the build's sandbox"
-    if "linux" in DEMOS[demo][1]:
+    if "linux" in DEMOS[demo][1].needs:
         assert "Linux" in readme
     imported = set()
     for source in [(ROOT / demo).read_bytes(), *(data for name, data in files.items() if name.endswith(".py"))]:
