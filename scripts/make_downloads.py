@@ -174,6 +174,7 @@ def main() -> int:
     from mkdocs.config import load_config
 
     config = load_config(str(ROOT / "mkdocs.yml"))
+    args.site = args.site.resolve()  # scripts/build passes "site"; Chromium needs a file:// URI
     downloads = args.site / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     print_pdf(args.site, config, downloads / PDF_NAME)
